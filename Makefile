@@ -1,0 +1,40 @@
+# mmtrend: two commands on a fresh machine (see README.md)
+#   make course   re-execute every chapter with papermill on the closet, write results/   (DATA=path for your crawl)
+#   make test     nbdev_test over the notebooks + pytest over tests/
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?=
+PROFILE ?= full
+OUT ?= results
+FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+
+.PHONY: course test venv check-clean
+
+# A virtualenv with the package (editable) and every extra the course uses; re-done when settings.ini changes.
+$(BIN)/.mmtrend-installed: settings.ini setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e ".[dev,person]"
+	touch $@
+
+# Real garment photos for the closet generator: Debian's dataset-fashion-mnist (the tests regenerate part of the closet).
+$(FASHION_MNIST):
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; \
+	else sudo apt-get update -qq && sudo apt-get install -y -qq dataset-fashion-mnist; fi
+
+venv: $(BIN)/.mmtrend-installed $(FASHION_MNIST)
+
+course: venv
+	MPLBACKEND=Agg $(BIN)/mmtrend_course --out "$(OUT)" --profile $(PROFILE) $(if $(DATA),--data "$(DATA)")
+
+test: venv
+	MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 2
+	MPLBACKEND=Agg $(BIN)/pytest -q tests
+
+# Notebooks must be clean and the library exactly what they export.
+check-clean: venv
+	$(BIN)/nbdev_clean && $(BIN)/nbdev_export
+	@if [ -n "$$(git status --porcelain -- nbs mmtrend)" ]; then \
+	  echo "nbdev_clean/nbdev_export changed files: commit clean notebooks and the exported library"; \
+	  git status --short -- nbs mmtrend; git diff --stat -- nbs mmtrend; exit 1; fi
