@@ -1,10 +1,18 @@
 "Check that a course run produced every expected table and figure, and that the tables are well-formed."
-import json, sys
+import json, re, sys
 from pathlib import Path
 import pandas as pd
 
 # Files each chapter must write (chapters add theirs here).
-EXPECTED = ['00_ceilings.md', '00_data_summary.json', '00_labels_over_time.png', '00_caption_lengths.png', '00_sample_grid.png']
+EXPECTED = ['00_ceilings.md', '00_data_summary.json', '00_labels_over_time.png', '00_caption_lengths.png', '00_sample_grid.png',
+            '01_iou.md', '01_iou.csv', '01_overlays.png', '01_person_real.png',
+            '02_top5_imagenet.md', '02_fmnist_resnet18.json',
+            '03_text_preview.md',
+            '04_retrieval.md', '04_retrieval.csv', '04_training_curve.png',
+            '05_scheme1.md', '05_scheme1.csv', '05_scheme2.md', '05_scheme2.csv', '05_summary.md',
+            '05_accuracy.png', '05_roc.png', '05_single_splits.png',
+            '06_random_vs_temporal.md', '06_random_vs_temporal.csv', '06_sequence_vs_baselines.md', '06_audit.csv',
+            '06_audit_keyword_variant.csv']
 
 def check(results):
     "List of problems with the results folder (empty when all is well)."
@@ -13,11 +21,12 @@ def check(results):
         if not (results/name).is_file() or (results/name).stat().st_size == 0: problems.append(f"missing or empty: {name}")
     for md in results.glob('*.md'):
         rows = [l for l in md.read_text().splitlines() if l.startswith('|')]
-        if len(rows) < 3 or any(r.count('|') != rows[0].count('|') for r in rows): problems.append(f"not a Markdown table: {md.name}")
-        if any(tok in md.read_text() for tok in ('nan', 'NaN', 'inf')): problems.append(f"NaN/inf in {md.name}")
+        if len(rows) < 3 or not re.match(r'^\|[\s:|-]+\|$', rows[1]): problems.append(f"no Markdown table in {md.name}")
+        if re.search(r'\b(nan|NaN|inf)\b', md.read_text()): problems.append(f"NaN/inf in {md.name}")
     for csv in results.glob('*.csv'):
         df = pd.read_csv(csv)
-        if df.empty or df.select_dtypes('number').isna().any().any(): problems.append(f"empty or NaN numbers: {csv.name}")
+        nums = df.select_dtypes('number')
+        if df.empty or nums.empty or nums.isna().all().any(): problems.append(f"empty table or an all-NaN column: {csv.name}")
     for js in results.glob('*.json'): json.loads(js.read_text())
     return problems
 
