@@ -1,6 +1,6 @@
 # mmtrend: two commands on a fresh machine (see README.md)
 #   make course   re-execute every chapter with papermill on the closet, write results/   (DATA=path for your crawl)
-#   make test     nbdev_test over the notebooks + pytest over tests/
+#   make test     nbdev_test over the notebooks (small profile) + pytest over tests/
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -28,8 +28,10 @@ venv: $(BIN)/.mmtrend-installed $(FASHION_MNIST)
 course: venv
 	MPLBACKEND=Agg $(BIN)/mmtrend_course --out "$(OUT)" --profile $(PROFILE) $(if $(DATA),--data "$(DATA)")
 
+# nbdev_test runs each chapter at the small profile (MMTREND_TEST_PROFILE, see nbs/90_course.ipynb) into a scratch folder;
+# the full-size checks run in `make course`.
 test: venv
-	MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 2
+	MMTREND_TEST_PROFILE=small MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 2
 	MPLBACKEND=Agg $(BIN)/pytest -q tests; rc=$$?; if [ $$rc = 5 ]; then echo "pytest: no tests collected"; elif [ $$rc != 0 ]; then exit $$rc; fi
 
 # Notebooks must be clean and the library exactly what they export.
