@@ -29,9 +29,11 @@ course: venv
 	MPLBACKEND=Agg $(BIN)/mmtrend_course --out "$(OUT)" --profile $(PROFILE) $(if $(DATA),--data "$(DATA)")
 
 # nbdev_test runs each chapter at the small profile (MMTREND_TEST_PROFILE, see nbs/90_course.ipynb) into a scratch folder;
-# the full-size checks run in `make course`.
+# the full-size checks run in `make course`. One notebook at a time, in chapter order: later chapters reuse the features and
+# checkpoints earlier ones cache, and two workers on a cold cache compute them twice (a fresh clone took ~820 s with 2
+# workers, ~390 s with one).
 test: venv
-	MMTREND_TEST_PROFILE=small MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 2
+	MMTREND_TEST_PROFILE=small MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 1
 	MPLBACKEND=Agg $(BIN)/pytest -q tests; rc=$$?; if [ $$rc = 5 ]; then echo "pytest: no tests collected"; elif [ $$rc != 0 ]; then exit $$rc; fi
 
 # Notebooks must be clean and the library exactly what they export.
