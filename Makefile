@@ -29,11 +29,11 @@ course: venv
 	MPLBACKEND=Agg $(BIN)/mmtrend_course --out "$(OUT)" --profile $(PROFILE) $(if $(DATA),--data "$(DATA)")
 
 # nbdev_test runs each chapter at the small profile (MMTREND_TEST_PROFILE, see nbs/90_course.ipynb) into a scratch folder;
-# the full-size checks run in `make course`. One notebook at a time, in chapter order: later chapters reuse the features and
-# checkpoints earlier ones cache, and two workers on a cold cache compute them twice (a fresh clone took ~820 s with 2
-# workers, ~390 s with one).
+# the full-size checks run in `make course`. One notebook at a time, in chapter order, in this process (--n_workers 0):
+# later chapters reuse the features and checkpoints earlier ones cache, and parallel workers on a cold cache compute them
+# twice. Measured on a fresh clone with cold caches: ~820 s with 2 workers, ~640 s with 1 worker process, ~330 s in-process.
 test: venv
-	MMTREND_TEST_PROFILE=small MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 1
+	MMTREND_TEST_PROFILE=small MPLBACKEND=Agg $(BIN)/nbdev_test --n_workers 0 --timing
 	MPLBACKEND=Agg $(BIN)/pytest -q tests; rc=$$?; if [ $$rc = 5 ]; then echo "pytest: no tests collected"; elif [ $$rc != 0 ]; then exit $$rc; fi
 
 # Notebooks must be clean and the library exactly what they export.
