@@ -90,54 +90,20 @@ def test_apply_mask_empty_names_image():
         open_for_inference(np.zeros((10, 10, 3), np.uint8), name='tiny one')
 
 # A real, full-length person: frame 100 of Sports2D's demo video (BSD-3; data/person/README.md), as a 310 x 510 crop
-# around the walker and as the whole frame at 1280 x 720. The boxes are marked by eye on the portrait photo, in its
-# pixels (left, top, right, bottom); CROP_BOX is the portrait's box in the frame (scripts/make_person_photos.py).
+# around the walker and as the whole frame at 1280 x 720. The checks are chapter 01's own (`walker_plausibility`: pose
+# landmarks and boxes marked by eye; `walker_agreement`: the two framings against each other), with the chapter's floors.
 PERSON = Path(__file__).resolve().parent.parent/'data'/'person'
-CROP_BOX, FRAME_WH = (870, 484, 1180, 994), (1768, 994)
-EYE = dict(head=(130, 40, 185, 95), shirt=(150, 190, 200, 240), trousers=(115, 255, 175, 290), feet=(35, 395, 285, 455),
-           bg_left=(0, 0, 100, 180), bg_right=(240, 0, 310, 230), bg_bottom=(0, 460, 310, 510))
 
-def _in_frame(box, wh):
-    "A portrait box in the pixels of the whole frame resized to `wh` = (W, H)."
-    sx, sy = wh[0] / FRAME_WH[0], wh[1] / FRAME_WH[1]
-    return (round((box[0] + CROP_BOX[0]) * sx), round((box[1] + CROP_BOX[1]) * sy), round((box[2] + CROP_BOX[0]) * sx), round((box[3] + CROP_BOX[1]) * sy))
-
-def _boxes(mask):
-    return EYE if mask.shape == (510, 310) else {k: _in_frame(b, mask.shape[::-1]) for k, b in EYE.items()}
-
-def _landmarks(path):
-    "(x, y, visibility) of the pose landmarks found on the whole photo, in its pixels."
-    from mmtrend.segment import mediapipe_models
-    rgb, (H, W), _ = open_for_inference(path)
-    res = mediapipe_models()[1].process(rgb)
-    assert res.pose_landmarks is not None, path
-    return np.array([[p.x * W, p.y * H, p.visibility] for p in res.pose_landmarks.landmark])
-
-def _assert_plausible_walker(m, L):
+def _assert_plausible_walker(path, m):
     "Pose joints on the right body parts; upper/lower/shoes present and in their rows; head and background unlabelled."
-    from mmtrend.segment import LM
-    B = _boxes(m)
-    inside = lambda xy, b: b[0] <= xy[0] <= b[2] and b[1] <= xy[1] <= b[3]
-    joints = [LM[j] for j in ('sh_l', 'sh_r', 'hip_l', 'hip_r', 'ankle_l', 'ankle_r')]
-    assert L[joints, 2].min() > 0.5
-    y_sh, y_hip, y_ank = L[joints[:2], 1].mean(), L[joints[2:4], 1].mean(), L[joints[4:], 1]
-    assert y_sh < y_hip < y_ank.min() and inside(L[LM['nose']], B['head']) and all(inside(L[j], B['feet']) for j in joints[4:])
-    q, n = 0.25 * (y_hip - y_sh), (m > 0).sum()
-    for region, lo, hi in [('upper', y_sh - q, y_hip + q), ('lower', y_hip - q, y_ank.max() + q), ('shoes', y_ank.min() - q, m.shape[0])]:
-        rows = np.nonzero(m == REGIONS.index(region))[0]
-        assert rows.size >= 0.02 * n, (region, rows.size, n)
-        assert ((rows >= lo) & (rows <= hi)).mean() >= 0.9, region
-    patch = lambda b: m[b[1]:b[3], b[0]:b[2]]
-    assert (patch(B['head']) > 0).mean() <= 0.05
-    assert (patch(B['shirt']) == REGIONS.index('upper')).mean() >= 0.8 and (patch(B['trousers']) == REGIONS.index('lower')).mean() >= 0.8
-    for b in ('bg_left', 'bg_right', 'bg_bottom'): assert (patch(B[b]) > 0).mean() <= 0.01, b
-
-def _agreement(portrait, whole):
-    "(share of `whole`'s labelled pixels outside the walker's box, IoU per region with the portrait after cutting that box out)."
-    from mmtrend.segment import resize_mask, iou_scores
-    l, t, r, b = _in_frame((0, 0, 310, 510), whole.shape[::-1])
-    cut = np.ascontiguousarray(whole[t:b, l:r])
-    return 1 - (cut > 0).sum() / (whole > 0).sum(), iou_scores([portrait], [resize_mask(cut, portrait.shape)])
+    from mmtrend.segment import walker_plausibility
+    c = walker_plausibility(path, m)
+    assert c['joints visible (min)'] > 0.5 and c['shoulders < hips < ankles'] and c['nose in head box'] and c['ankles in feet box'], c
+    assert min(c[f'{r} share of clothes'] for r in ('upper', 'lower', 'shoes')) >= 0.02, c
+    assert min(c['upper between shoulders and hips'], c['lower between hips and ankles'], c['shoes at or below the ankles']) >= 0.9, c
+    assert c['head box labelled'] <= 0.05, c
+    assert c['T-shirt patch upper'] >= 0.8 and c['trousers patch lower'] >= 0.8, c
+    assert c['background labelled (max)'] <= 0.01, c
 
 @pytest.fixture(scope='module')
 def walker(tmp_path_factory):
@@ -147,21 +113,23 @@ def walker(tmp_path_factory):
     return dict(zip(paths, ms))
 
 def test_person_walker_portrait_and_landscape(walker):
+    from mmtrend.segment import walker_agreement
     (_, portrait), (lp, landscape) = walker.items()
     assert portrait.shape == (510, 310) and landscape.shape == (720, 1280)
-    for p, m in walker.items(): _assert_plausible_walker(m, _landmarks(p))
-    outside, iou = _agreement(portrait, landscape)
+    for p, m in walker.items(): _assert_plausible_walker(p, m)
+    outside, iou = walker_agreement(portrait, landscape)
     assert outside <= 0.01                                     # the man on the roof and the scenery stay unlabelled
     assert iou['clothes'] >= 0.8 and min(iou['upper'], iou['lower']) >= 0.7, iou
     assert (segment_person(lp) == landscape).all()             # the one-photo entry point gives the same mask
 
 def test_person_walker_huge_jpeg(walker, tmp_path):
+    from mmtrend.segment import walker_agreement
     portrait, landscape = walker.values()
     big = tmp_path/'walker_huge.jpg'
     Image.open(PERSON/'walker_landscape.jpg').resize((6400, 3600), Image.BILINEAR).save(big, quality=85)   # 23 MP
     ms, warned = _run([str(big)], 'person', cache=False)
     m = ms[0]
     assert m.shape == (3600, 6400) and any('huge' in w for w in warned), warned
-    _assert_plausible_walker(m, _landmarks(big))
-    outside, iou = _agreement(portrait, m)
+    _assert_plausible_walker(str(big), m)
+    outside, iou = walker_agreement(portrait, m)
     assert outside <= 0.01 and iou['clothes'] >= 0.8, (outside, iou)
