@@ -9,7 +9,7 @@ EXPECTED = ['00_ceilings.md', '00_data_summary.json', '00_labels_over_time.png',
             '02_top5_imagenet.md', '02_fmnist_resnet18.json',
             '03_text_preview.md',
             '04_retrieval.md', '04_retrieval.csv', '04_training_curve.png',
-            '05_scheme1.md', '05_scheme1.csv', '05_scheme2.md', '05_scheme2.csv', '05_summary.md',
+            '05_scheme1.md', '05_scheme1.csv', '05_scheme2.md', '05_scheme2.csv', '05_summary.md', '05_fusion_margins.md',
             '05_accuracy.png', '05_roc.png', '05_single_splits.png',
             '06_random_vs_temporal.md', '06_random_vs_temporal.csv', '06_sequence_vs_baselines.md', '06_audit.csv',
             '06_audit_keyword_variant.csv']
