@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?=
 PROFILE ?= full
-OUT ?= results
+OUT ?=
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
 .PHONY: course test venv check-clean
@@ -26,7 +26,7 @@ $(FASHION_MNIST):
 venv: $(BIN)/.mmtrend-installed $(FASHION_MNIST)
 
 course: venv
-	MPLBACKEND=Agg $(BIN)/mmtrend_course --out "$(OUT)" --profile $(PROFILE) $(if $(DATA),--data "$(DATA)")
+	MPLBACKEND=Agg $(BIN)/mmtrend_course --profile $(PROFILE) $(if $(OUT),--out "$(OUT)") $(if $(DATA),--data "$(DATA)") $(if $(LABELS),--labels "$(LABELS)")
 
 # nbdev_test runs each chapter at the small profile (MMTREND_TEST_PROFILE, see nbs/90_course.ipynb) into a scratch folder;
 # the full-size checks run in `make course`. One notebook at a time, in chapter order, in this process (--n_workers 0):

@@ -213,15 +213,16 @@ class CNNWord2Vec(BaseEstimator):
     def __init__(self, n_components=32, vector_size=64, w2v_epochs=30, pooling='mean'):
         self.n_components, self.vector_size, self.w2v_epochs, self.pooling = n_components, vector_size, w2v_epochs, pooling
     def fit_fold(self, store, train, seed=0):
+        "The blocks this store has: photo and mask when it holds image features, text when it holds captions."
+        out = {b: reduce_block(store.frozen[b], train, self.n_components, seed) for b in ('image', 'mask') if b in store.frozen}
+        if store.captions is None: return out
         from mmtrend.text import Word2VecEmbedder
         w2v = Word2VecEmbedder(vector_size=self.vector_size, epochs=self.w2v_epochs, pooling=self.pooling, seed=seed, workers=1)
         w2v.fit([store.captions[i] for i in train])
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')   # captions without a known word get zeros; the chapter counts them once, not per fold
             text = w2v.transform(store.captions)
-        return dict(image=reduce_block(store.frozen['image'], train, self.n_components, seed),
-                    mask=reduce_block(store.frozen['mask'], train, self.n_components, seed),
-                    text=reduce_block(text, train, self.n_components, seed))
+        return out | dict(text=reduce_block(text, train, self.n_components, seed))
 
 class AlignedScheme(BaseEstimator):
     "Scheme 2: chapter 04's projection heads trained on the fold's (photo, caption) pairs; photo, masked photo and caption projected into that space."

@@ -6,11 +6,12 @@
 from __future__ import annotations
 import argparse, ast, json, os, re, sys, time
 from pathlib import Path
-from .data import repo_root
+from .data import repo_root, PROFILES, COURSE_PARAMS
 
 # %% auto #0
-__all__ = ['PROFILES', 'TEST_PROFILE_VAR', 'RESULT_TITLES', 'course_nbs_dir', 'chapters', 'parse_param', 'apply_test_profile',
-           'declared_params', 'run_course', 'results_markdown', 'notebook_markdown', 'write_readme', 'main']
+__all__ = ['CHAPTER_NEEDS', 'RESULT_TITLES', 'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters', 'declared_params',
+           'check_params', 'skip_reason', 'output_dir', 'run_chapter', 'run_course', 'leak_lines', 'run_summary',
+           'results_markdown', 'notebook_markdown', 'write_readme', 'main']
 
 # %% ../nbs/90_course.ipynb #728bcd12
 def course_nbs_dir():
@@ -34,49 +35,110 @@ def parse_param(text):
     return k.strip(), v
 
 # %% ../nbs/90_course.ipynb #6cecb83b
-PROFILES = dict(full={}, small=dict(cv_repeats=1, n_folds=3, split_seeds=5, epochs_scale=0.3, max_posts=600))
-TEST_PROFILE_VAR = 'MMTREND_TEST_PROFILE'
+def select_chapters(only=None, nbs_dir=None):
+    "The chapters to run, in order; `only` names them by number ('6', '06') or prefix, and an unknown one is an error."
+    every, picked = chapters(nbs_dir), set()
+    for o in only or []:
+        key = o.zfill(2) if o.isdigit() else o
+        hits = [nb for nb in every if nb.name.startswith(key)]
+        if not hits: raise ValueError(f"--only {o}: no such chapter; choose from {[nb.name[:2] for nb in every]}")
+        picked |= set(hits)
+    return [nb for nb in every if not only or nb in picked]
 
-def apply_test_profile(namespace):
-    """Under `make test` (env MMTREND_TEST_PROFILE=small) shrink a chapter's parameters to that profile and send its outputs
-    to a scratch folder: nbdev_test then checks every code path in minutes and never overwrites the committed results/."""
-    name = os.environ.get(TEST_PROFILE_VAR)
-    if not name: return {}
-    if name not in PROFILES: raise ValueError(f"{TEST_PROFILE_VAR}={name!r} is not a profile; choose from {sorted(PROFILES)}")
-    over = {k: v for k, v in PROFILES[name].items() if k in namespace}
-    if 'results_dir' in namespace:
-        import tempfile
-        over['results_dir'] = os.environ.get('MMTREND_TEST_RESULTS') or tempfile.mkdtemp(prefix='mmtrend-test-results-')
-    namespace.update(over)
-    print(f"{TEST_PROFILE_VAR}={name}: running with {over}")
-    return over
-
+# %% ../nbs/90_course.ipynb #e0ec19d5
 def declared_params(nb):
-    "Names of the parameters a notebook declares in its `parameters` cell."
+    "{name: default as written} of the parameters a notebook declares in its `parameters` cell."
     import papermill as pm
-    return set(pm.inspect_notebook(str(nb)))
+    return {k: v['default'] for k, v in pm.inspect_notebook(str(nb)).items()}
 
-# %% ../nbs/90_course.ipynb #78b177eb
-def run_course(data_path=None, results_dir='results', profile='full', params=None, only=None, kernel='python3', log=print):
-    "Execute the chapters with papermill (each gets the parameters it declares); returns {chapter: seconds}. A full run on the closet into the repo's results/ also regenerates README.md."
+# %% ../nbs/90_course.ipynb #019f6011
+def check_params(params, nbs):
+    "Raise ValueError naming every parameter in `params` that none of the notebooks `nbs` declares."
+    declared = set().union(*(declared_params(nb) for nb in nbs))
+    unknown = sorted(set(params) - declared)
+    if unknown: raise ValueError(f"unknown parameter(s) {unknown}: no chapter declares them; known: {sorted(declared)}")
+
+# %% ../nbs/90_course.ipynb #c780871d
+CHAPTER_NEEDS = {'01': ('images',), '02': ('images',), '03': ('captions',), '04': ('images', 'captions')}
+
+def skip_reason(nb, modalities):
+    "Why chapter `nb` cannot run on a crawl with these `modalities` (chapter 00's summary), or '' when it can."
+    missing = [m for m in CHAPTER_NEEDS.get(Path(nb).name[:2], ()) if not modalities.get(m, {}).get('usable', True)]
+    return '; '.join(f"no {m} ({modalities[m]['why']})" for m in missing)
+
+# %% ../nbs/90_course.ipynb #d42d642e
+def output_dir(data_path=None, out=None):
+    "Where a run writes: `out`, else results/ for the closet and runs/<crawl name>/ for a crawl (never results/)."
+    committed = (repo_root()/'results').resolve()
+    if data_path is None: return Path(out or committed).resolve()
+    target = Path(out).resolve() if out else repo_root()/'runs'/Path(data_path).resolve().with_suffix('').name
+    if target.resolve() == committed:
+        raise ValueError(f"{committed} holds the committed closet tables; write your crawl's results elsewhere (--out)")
+    return target.resolve()
+
+# %% ../nbs/90_course.ipynb #a4130c4c
+def run_chapter(nb, out, params, kernel='python3'):
+    "Execute one chapter into `out`/executed/: (status 'ok' or 'failed', seconds, one-line reason or ''); `SkipRest` is ok."
     import papermill as pm
-    results = Path(results_dir).resolve(); (results/'executed').mkdir(parents=True, exist_ok=True)
-    given = {**PROFILES[profile], **(params or {}), 'results_dir': str(results)}
+    t, executed = time.time(), out/'executed'/Path(nb).name
+    try:
+        pm.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(Path(nb).parent), kernel_name=kernel,
+                            progress_bar=False)
+        return 'ok', round(time.time() - t, 1), ''
+    except pm.PapermillExecutionError as e:
+        first_line = str(e.evalue).splitlines()[0] if e.evalue else ''
+        if e.ename == 'SkipRest': return 'ok', round(time.time() - t, 1), f"stopped early: {first_line}"
+        return 'failed', round(time.time() - t, 1), f"{e.ename}: {first_line} ({executed})"
+
+# %% ../nbs/90_course.ipynb #b6999509
+def run_course(data_path=None, results_dir=None, profile='full', params=None, only=None, kernel='python3', log=print):
+    "Execute the chapters with papermill; returns {chapter: dict(status, seconds, why)}. See `main` for the options."
+    out = output_dir(data_path, results_dir); (out/'executed').mkdir(parents=True, exist_ok=True)
+    given = {**PROFILES[profile], **(params or {}), 'results_dir': str(out)}
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
-    nbs, times = course_nbs_dir(), {}
-    for nb in chapters(nbs):
-        if only and not any(nb.name.startswith(o) for o in only): continue
-        mine = {k: v for k, v in given.items() if k in declared_params(nb)}
-        log(f"[course] {nb.name} {mine}")
-        t = time.time()
-        pm.execute_notebook(str(nb), str(results/'executed'/nb.name), parameters=mine, cwd=str(nbs),
-                            kernel_name=kernel, progress_bar=False)
-        times[nb.name] = round(time.time() - t, 1)
-        log(f"[course] {nb.name} done in {times[nb.name]}s")
-    (results/'executed'/'timings.json').write_text(json.dumps(times, indent=1) + '\n')
-    if data_path is None and profile == 'full' and not only and results == (repo_root()/'results').resolve():
-        log(f"[course] README.md regenerated from {results}: {write_readme(results, kernel=kernel)}")
-    return times
+    nbs = select_chapters(only); check_params(params or {}, nbs)
+    report, modalities = {}, {}
+    for nb in nbs:
+        declared = declared_params(nb)
+        why = 'chapter 00 stopped' if report.get('00_data.ipynb', {}).get('status') == 'failed' else skip_reason(nb, modalities)
+        if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); log(f"[course] {nb.name} skipped: {why}"); continue
+        log(f"[course] {nb.name} ...")
+        status, secs, err = run_chapter(nb, out, {k: v for k, v in given.items() if k in declared}, kernel)
+        report[nb.name] = dict(status=status, seconds=secs, why=err)
+        log(f"[course] {nb.name} {'done' if status == 'ok' else 'FAILED: ' + err} ({secs}s)")
+        if nb.name.startswith('00') and (out/'00_data_summary.json').exists():
+            modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
+    (out/'executed'/'timings.json').write_text(json.dumps({k: v['seconds'] for k, v in report.items()}, indent=1) + '\n')
+    (out/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
+    if data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve():
+        log(f"[course] README.md regenerated from {out}: {write_readme(out, kernel=kernel)}")
+    return report
+
+# %% ../nbs/90_course.ipynb #ba67fc4e
+def leak_lines(out):
+    "Loud lines for every rule chapter 06's audit flagged in `out`/06_audit.csv (none when it flagged nothing)."
+    f = Path(out)/'06_audit.csv'
+    if not f.exists(): return []
+    import pandas as pd
+    audit = pd.read_csv(f)
+    return [f"!! LEAK: {r.source}: {r.rule} predicts hot={r.predicts} with accuracy {r.accuracy:.3f} "
+            f"(coverage {r.coverage:.2f}); labels that simple to recover make every accuracy suspect. See {f}"
+            for r in audit[audit.flagged.astype(bool)].itertuples()]
+
+# %% ../nbs/90_course.ipynb #7511db4d
+def run_summary(out, report):
+    "The run summary printed at the end of `mmtrend_course`, as text: records, chapters, leaks, where the tables went."
+    out, lines = Path(out), ['', '=== mmtrend run summary ===']
+    s = json.loads((out/'00_data_summary.json').read_text()) if (out/'00_data_summary.json').exists() else None
+    if s: lines.append(f"data: {s['source']}: {s['n_read']} record(s) read, {s['n_posts']} kept, {s['n_skipped']} skipped, "
+                       f"{s['n_warned']} with warnings (problems table: {s['problems_csv']})")
+    if s: lines += [f"  {k}: {'used' if m['usable'] else 'n/a'} ({m['why']})" for k, m in s['modalities'].items()]
+    for name, r in report.items():
+        lines.append(f"{name}: {r['status']}" + (f" ({r['seconds']}s)" if r['status'] != 'skipped' else '')
+                     + (f": {r['why']}" if r['why'] else ''))
+    lines += leak_lines(out) or ['leakage audit: ' + ('no rule flagged' if (out/'06_audit.csv').exists() else 'not run')]
+    lines.append(f"tables and figures: {out}; executed notebooks: {out/'executed'}")
+    return '\n'.join(lines)
 
 # %% ../nbs/90_course.ipynb #b7b31d5a
 RESULT_TITLES = {'00_ceilings': 'Bayes ceilings of the closet (best possible accuracy given what a model sees)',
@@ -128,14 +190,21 @@ def write_readme(results_dir, out=None, kernel='python3'):
 
 # %% ../nbs/90_course.ipynb #7066536c
 def main(argv=None):
-    "Console entry point: `mmtrend_course [--data PATH] [--out DIR] [--profile full|small] [-p name=value ...]`."
-    ap = argparse.ArgumentParser(prog='mmtrend_course', description=run_course.__doc__)
-    ap.add_argument('--data', help='your dataset: research-format JSON, CSV, or a folder holding one (default: the closet)')
-    ap.add_argument('--out', default='results', help='where tables, figures and executed notebooks go')
+    "Console entry point: `mmtrend_course [--data PATH] [--labels PATH] [--out DIR] [--profile full|small] [-p name=value ...]`."
+    ap = argparse.ArgumentParser(prog='mmtrend_course', description='Re-execute the course with papermill and write its tables.')
+    ap.add_argument('--data', help='your crawl: research-format JSON, CSV, JSON Lines, or a folder holding one (default: the closet)')
+    ap.add_argument('--labels', help='labels kept in a second file (an id column and a label column), joined to --data by id')
+    ap.add_argument('--out', help='where tables, figures and executed notebooks go (default: results/ for the closet, '
+                                  'runs/<crawl name>/ for a crawl)')
     ap.add_argument('--profile', default='full', choices=sorted(PROFILES))
-    ap.add_argument('--only', nargs='*', help='chapter prefixes to run, e.g. 00 05')
-    ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='extra parameter name=value')
+    ap.add_argument('--only', nargs='*', help='chapter numbers to run, e.g. 0 5 6')
+    ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='a notebook parameter name=value')
     a = ap.parse_args(argv)
-    t = time.time()
-    times = run_course(a.data, a.out, a.profile, dict(a.param), a.only)
-    print(f"[course] all chapters done in {time.time() - t:.0f}s: {times}")
+    params = dict(a.param) | ({'labels_path': str(Path(a.labels).resolve())} if a.labels else {})
+    for flag, path in (('--data', a.data), ('--labels', a.labels)):
+        if path and not Path(path).exists(): ap.error(f"{flag} {path}: no such file or folder")
+    try: out = output_dir(a.data, a.out); select_chapters(a.only); check_params(params, select_chapters(a.only))
+    except ValueError as e: ap.error(str(e))
+    report = run_course(a.data, out, a.profile, params, a.only)
+    print(run_summary(out, report))
+    sys.exit(1 if any(r['status'] == 'failed' for r in report.values()) else 0)

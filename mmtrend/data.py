@@ -13,11 +13,13 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 # %% auto #0
 __all__ = ['POST_COLUMNS', 'FIELD_ALIASES', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST', 'COLOURS', 'PATTERNS',
            'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H', 'W', 'SKIN', 'HAIR',
-           'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'REGION_RGB', 'parse_label', 'parse_time', 'detect_lang',
-           'read_records', 'check_image', 'check_record', 'PostDataError', 'load_posts', 'load_fashion_mnist',
-           'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions', 'sample_post',
-           'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents', 'load_ceilings',
-           'repo_root', 'cache_dir', 'content_hash', 'overlay_mask']
+           'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR',
+           'MIN_IMAGE_SHARE', 'REGION_RGB', 'parse_label', 'parse_time', 'detect_lang', 'read_records', 'check_image',
+           'check_record', 'PostDataError', 'load_posts', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings',
+           'render_outfit', 'write_captions', 'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir',
+           'load_closet', 'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash',
+           'apply_test_profile', 'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days',
+           'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
 
 # %% ../nbs/00_data.ipynb #edd7d5fe
 POST_COLUMNS = ['id', 'image', 'mask', 'caption', 'lang', 'time', 'day', 'author', 'likes', 'hot']
@@ -520,6 +522,106 @@ def content_hash(*items, n=16):
         else: h.update(repr(it).encode())
         h.update(b'\0')
     return h.hexdigest()[:n]
+
+# %% ../nbs/00_data.ipynb #2d31b0c8
+COURSE_PARAMS = dict(
+    data_path=None,        # your crawl: research JSON, CSV, JSON Lines, or a folder holding one; None = the closet
+    labels_path=None,      # labels kept in a second file (id + label columns), joined to the posts by id
+    results_dir='../results',  # where tables and figures go
+    seed=0,                # every random choice of the course (splits, subsamples, initialisations)
+    default_year=None,     # year for dates written without one, e.g. '3月5日'
+    time_unit='auto',      # how to read integer times: 'auto', 'day', 'post', 's' or 'ms'
+    n_folds=5,             # folds of the cross-validation
+    max_posts=None,        # None = every post; else a stratified random subset of this size
+    encoder='effnet_lite0',  # image encoder (chapter 02)
+    segmenter='auto',      # clothes segmenter (chapter 01): 'auto' = the learned U-Net on the closet, 'person' on real photos
+    text_model='e5',       # sentence encoder (chapter 03)
+)
+
+# %% ../nbs/00_data.ipynb #04a962d2
+PROFILES = dict(full={}, small=dict(cv_repeats=1, n_folds=3, split_seeds=5, epochs_scale=0.3, max_posts=600))
+TEST_PROFILE_VAR = 'MMTREND_TEST_PROFILE'
+
+# %% ../nbs/00_data.ipynb #09de1b00
+def apply_test_profile(namespace):
+    """Under `make test` (env MMTREND_TEST_PROFILE=small) shrink a chapter's parameters to that profile and send its outputs
+    to a scratch folder: nbdev_test then checks every code path in minutes and never overwrites the committed results/."""
+    name = os.environ.get(TEST_PROFILE_VAR)
+    if not name: return {}
+    if name not in PROFILES: raise ValueError(f"{TEST_PROFILE_VAR}={name!r} is not a profile; choose from {sorted(PROFILES)}")
+    over = {k: v for k, v in PROFILES[name].items() if k in namespace}
+    if 'results_dir' in namespace:
+        import tempfile
+        over['results_dir'] = os.environ.get('MMTREND_TEST_RESULTS') or tempfile.mkdtemp(prefix='mmtrend-test-results-')
+    namespace.update(over)
+    print(f"{TEST_PROFILE_VAR}={name}: running with {over}")
+    return over
+
+# %% ../nbs/00_data.ipynb #d2d8e721
+def resolve_segmenter(segmenter, on_closet):
+    "The segmenter to use: 'auto' means the closet's learned U-Net on the closet and the person segmenter on real photos."
+    if segmenter != 'auto': return segmenter
+    return 'learned' if on_closet else 'person'
+
+# %% ../nbs/00_data.ipynb #76b031e5
+def sample_posts(posts, max_posts=None, seed=0):
+    "At most `max_posts` posts, stratified by `hot` and kept in their original order; all of them when `max_posts` is None."
+    if max_posts is None or len(posts) <= int(max_posts): return posts.reset_index(drop=True)
+    from sklearn.model_selection import train_test_split
+    keep, _ = train_test_split(np.arange(len(posts)), train_size=int(max_posts), stratify=posts['hot'], random_state=seed)
+    return posts.iloc[np.sort(keep)].reset_index(drop=True)
+
+# %% ../nbs/00_data.ipynb #1c7ebf31
+def course_posts(data_path=None, labels_path=None, default_year=None, time_unit='auto', max_posts=None, seed=0, quiet=True):
+    "The course's posts: the closet when `data_path` is None, else your crawl loaded leniently; `attrs['on_closet']` says which."
+    if data_path is None: posts = load_closet()
+    else: posts = load_posts(data_path, labels=labels_path, strict=False, default_year=default_year, time_unit=time_unit,
+                             quiet=quiet)
+    attrs = dict(posts.attrs, on_closet=data_path is None)
+    posts = sample_posts(posts, max_posts, seed)
+    posts.attrs.update(attrs)
+    return posts
+
+# %% ../nbs/00_data.ipynb #8e405612
+MIN_IMAGE_SHARE = 0.5   # below this share of posts with a readable photo, image rows are n/a: too few to compare fairly
+
+def temporal_min_days(test_days=7):
+    "Distinct days a crawl needs for chapter 06's rolling-origin evaluation: history, then several test windows."
+    return 3 * test_days
+
+# %% ../nbs/00_data.ipynb #98d0e3f3
+def crawl_modalities(posts, test_days=7):
+    "{'images'|'captions'|'time': (usable, reason)}: which parts of the course this post table supports, and why not."
+    n = len(posts)
+    n_img = int(posts['image'].notna().sum())
+    n_cap = int(posts['caption'].fillna('').str.strip().ne('').sum())
+    n_days = int(posts['day'].dropna().nunique())
+    need = temporal_min_days(test_days)
+    return dict(
+        images=(n_img >= MIN_IMAGE_SHARE * n and n_img > 0, f"{n_img} of {n} posts have a readable photo"),
+        captions=(n_cap >= MIN_IMAGE_SHARE * n and n_cap > 0, f"{n_cap} of {n} posts have a caption"),
+        time=(n_days >= need, f"posts fall on {n_days} distinct day(s); the temporal evaluation needs {need}"))
+
+# %% ../nbs/00_data.ipynb #3af3e3f4
+class CrawlTooSmall(ValueError):
+    "The post table cannot support the course's cross-validation; the message says why in one sentence."
+
+# %% ../nbs/00_data.ipynb #ee9ca286
+def check_minimums(posts, n_folds=5, min_posts=30):
+    "Raise `CrawlTooSmall` unless there are `min_posts` labelled posts and at least 2 x `n_folds` of each class."
+    n, counts = len(posts), posts['hot'].value_counts()
+    src = posts.attrs.get('source', 'the post table')
+    if n < min_posts:
+        raise CrawlTooSmall(f"{src}: {n} usable post(s); the course needs at least {min_posts} to cross-validate.")
+    if len(counts) < 2:
+        raise CrawlTooSmall(f"{src}: all {n} posts are labelled {counts.index[0]}; a classifier needs both hot (1) and not hot (0).")
+    if counts.min() < 2 * n_folds:
+        raise CrawlTooSmall(f"{src}: only {counts.min()} post(s) labelled {counts.idxmin()}; {n_folds}-fold cross-validation "
+                            f"needs at least {2 * n_folds} of each class.")
+
+# %% ../nbs/00_data.ipynb #c30f2aca
+class SkipRest(Exception):
+    "Raised by a chapter to end early for a reason that is not a failure (the crawl lacks what the rest needs)."
 
 # %% ../nbs/00_data.ipynb #7cbb4f8c
 REGION_RGB = np.array([(0, 0, 0), (230, 60, 60), (60, 110, 230), (170, 70, 200), (240, 200, 40), (60, 180, 90)], np.uint8)
