@@ -10,8 +10,8 @@ from .data import repo_root, PROFILES, COURSE_PARAMS
 
 # %% auto #0
 __all__ = ['CHAPTER_NEEDS', 'RESULT_TITLES', 'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters', 'declared_params',
-           'check_params', 'skip_reason', 'output_dir', 'run_chapter', 'run_course', 'leak_lines', 'run_summary',
-           'results_markdown', 'notebook_markdown', 'write_readme', 'main']
+           'check_params', 'skip_reason', 'output_dir', 'run_chapter', 'run_course', 'leak_lines', 'shown_path',
+           'run_summary', 'results_markdown', 'notebook_markdown', 'write_readme', 'main']
 
 # %% ../nbs/90_course.ipynb #728bcd12
 def course_nbs_dir():
@@ -122,22 +122,28 @@ def leak_lines(out):
     import pandas as pd
     audit = pd.read_csv(f)
     return [f"!! LEAK: {r.source}: {r.rule} predicts hot={r.predicts} with accuracy {r.accuracy:.3f} "
-            f"(coverage {r.coverage:.2f}); labels that simple to recover make every accuracy suspect. See {f}"
+            f"(coverage {r.coverage:.2f}); labels that simple to recover make every accuracy suspect. See {shown_path(f)}"
             for r in audit[audit.flagged.astype(bool)].itertuples()]
 
 # %% ../nbs/90_course.ipynb #7511db4d
+def shown_path(path):
+    "`path` relative to the current folder when it lies inside it: shorter to read, and the same on every machine."
+    p = Path(path).resolve()
+    return str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
+
+# %% ../nbs/90_course.ipynb #004ca38f
 def run_summary(out, report):
     "The run summary printed at the end of `mmtrend_course`, as text: records, chapters, leaks, where the tables went."
     out, lines = Path(out), ['', '=== mmtrend run summary ===']
     s = json.loads((out/'00_data_summary.json').read_text()) if (out/'00_data_summary.json').exists() else None
     if s: lines.append(f"data: {s['source']}: {s['n_read']} record(s) read, {s['n_posts']} kept, {s['n_skipped']} skipped, "
-                       f"{s['n_warned']} with warnings (problems table: {s['problems_csv']})")
+                       f"{s['n_warned']} with warnings (problems table: {shown_path(s['problems_csv'])})")
     if s: lines += [f"  {k}: {'used' if m['usable'] else 'n/a'} ({m['why']})" for k, m in s['modalities'].items()]
     for name, r in report.items():
         lines.append(f"{name}: {r['status']}" + (f" ({r['seconds']}s)" if r['status'] != 'skipped' else '')
                      + (f": {r['why']}" if r['why'] else ''))
     lines += leak_lines(out) or ['leakage audit: ' + ('no rule flagged' if (out/'06_audit.csv').exists() else 'not run')]
-    lines.append(f"tables and figures: {out}; executed notebooks: {out/'executed'}")
+    lines.append(f"tables and figures: {shown_path(out)}; executed notebooks: {shown_path(out/'executed')}")
     return '\n'.join(lines)
 
 # %% ../nbs/90_course.ipynb #b7b31d5a

@@ -4,70 +4,178 @@
 
 # %% ../nbs/00_data.ipynb #1587fb14
 from __future__ import annotations
-import gzip, json, os, re, warnings, hashlib, io, math
+import csv, gzip, json, os, re, warnings, hashlib, io, math
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 import numpy as np, pandas as pd
-from PIL import Image, ImageFile, UnidentifiedImageError
+import charset_normalizer
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['POST_COLUMNS', 'FIELD_ALIASES', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST', 'COLOURS', 'PATTERNS',
-           'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H', 'W', 'SKIN', 'HAIR',
-           'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR',
-           'MIN_IMAGE_SHARE', 'REGION_RGB', 'parse_label', 'parse_time', 'detect_lang', 'read_records', 'check_image',
-           'check_record', 'PostDataError', 'load_posts', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings',
-           'render_outfit', 'write_captions', 'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir',
-           'load_closet', 'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash',
-           'apply_test_profile', 'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days',
-           'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
+__all__ = ['POST_COLUMNS', 'COUNT_FIELDS', 'FIELD_ALIASES', 'TIME_UNITS', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST',
+           'COLOURS', 'PATTERNS', 'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H',
+           'W', 'SKIN', 'HAIR', 'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES',
+           'TEST_PROFILE_VAR', 'MIN_IMAGE_SHARE', 'REGION_RGB', 'parse_label', 'parse_count', 'parse_time',
+           'detect_lang', 'read_records', 'check_image', 'read_rgb', 'check_record', 'PostDataError', 'load_posts',
+           'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions', 'sample_post',
+           'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents', 'load_ceilings',
+           'repo_root', 'cache_dir', 'content_hash', 'apply_test_profile', 'resolve_segmenter', 'sample_posts',
+           'course_posts', 'temporal_min_days', 'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest',
+           'overlay_mask']
 
 # %% ../nbs/00_data.ipynb #edd7d5fe
-POST_COLUMNS = ['id', 'image', 'mask', 'caption', 'lang', 'time', 'day', 'author', 'likes', 'hot']
+POST_COLUMNS = ['id', 'image', 'mask', 'caption', 'lang', 'time', 'day', 'author', 'likes', 'collects', 'comments',
+                'hot']
+COUNT_FIELDS = ['likes', 'collects', 'comments']   # engagement counts, read by `parse_count`
 
-# Field names seen in real crawls, first match wins. The research format uses `image`, `caption`, `hotness`.
+# Field names seen in real crawls, first match wins (keys are compared stripped and case-folded). The research format
+# uses `image`, `caption`, `hotness`; `day`/`天数` are times in days. Traditional-script keys (Big5 crawls) are listed
+# too. `final_label` is deliberately not a label alias.
 FIELD_ALIASES = {
-    'id':      ['id', 'post_id', 'note_id', 'noteid'],
-    'image':   ['image', 'image_path', 'img', 'image_file', 'filename', 'file', 'pic', 'cover'],
-    'mask':    ['mask', 'mask_path'],
-    'caption': ['caption', 'text', 'content', 'desc', 'description'],
-    'hot':     ['hotness', 'label', 'hot', 'is_hot'],
-    'time':    ['time', 'timestamp', 'date', 'created_at', 'publish_time', 'create_time'],
-    'author':  ['author', 'user', 'user_id', 'nickname'],
-    'likes':   ['likes', 'liked_count', 'like_count', 'likes_count'],
+    'id':       ['id', 'post_id', 'note_id', 'noteid', '序号', '编号', '笔记id', '序號', '編號', '筆記id'],
+    'image':    ['image', 'image_path', 'img', 'image_file', 'filename', 'file', 'pic', 'cover', 'image_url', 'images',
+                 'image_list', '图片', '图片路径', '封面', '圖片', '圖片路徑'],
+    'mask':     ['mask', 'mask_path'],
+    'caption':  ['caption', 'text', 'content', 'desc', 'description', '文案', '正文', '内容', '內容', '描述', '标题', '標題',
+                 'title'],
+    'hot':      ['hotness', 'label', 'hot', 'is_hot', '本产品当前火爆', '是否火爆', '火爆', '爆款', '热门', '熱門'],
+    'time':     ['time', 'timestamp', 'date', 'created_at', 'publish_time', 'create_time', '时间', '发布时间', '日期',
+                 '時間', '發布時間', '發佈時間', 'day', '天数', '天數'],
+    'lang':     ['lang', 'language'],
+    'author':   ['author', 'user', 'user_id', 'nickname', '作者', '博主', '用户', '昵称', '用戶', '暱稱'],
+    'likes':    ['likes', 'liked_count', 'like_count', 'likes_count', '点赞', '点赞数', '赞', '點讚', '點讚數', '讚'],
+    'collects': ['collects', 'collected_count', 'collect_count', '收藏', '收藏数'],
+    'comments': ['comments', 'comment_count', 'comments_count', '评论', '评论数', '評論', '評論數'],
 }
 
 # %% ../nbs/00_data.ipynb #8977e7b3
-_TRUE, _FALSE = {'1', '1.0', 'true', 'yes', 'hot', 't', 'y'}, {'0', '0.0', 'false', 'no', 'not', 'f', 'n'}
+_TRUE = {'1', '1.0', 'true', 'yes', 'hot', 't', 'y', '是'}
+_FALSE = {'0', '0.0', 'false', 'no', 'not', 'f', 'n', '否'}
 
 def parse_label(value):
-    "0/1 from the forms crawls use (1, '1', 1.0, True, 'yes'); raises ValueError on anything else, e.g. 2 or 'maybe'."
+    "0/1 from the forms crawls use (1, '1', 1.0, True, 'yes', '是'); raises ValueError on anything else (2, 'maybe')."
     if isinstance(value, (bool, np.bool_)): return int(value)
     if isinstance(value, (int, np.integer)) and value in (0, 1): return int(value)
     if isinstance(value, (float, np.floating)) and value in (0.0, 1.0): return int(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE: return int(value.strip().lower() in _TRUE)
     raise ValueError(f"label must be 0 or 1, got {value!r}")
 
-# %% ../nbs/00_data.ipynb #48304726
-_MD_RE = re.compile(r'^\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?\s*(?:(\d{1,2}):(\d{2}))?\s*$')
+# %% ../nbs/00_data.ipynb #a1c0e002
+_COUNT_RE = re.compile(r'(\d+(?:\.\d+)?)(万|w|亿|k|千)?\+?')
+_COUNT_MULT = {None: 1, '万': 10_000, 'w': 10_000, '亿': 100_000_000, 'k': 1_000, '千': 1_000}
+_ZERO_WORDS = {'赞', '点赞', '收藏', '评论'}   # what the app shows instead of a zero count
 
-def parse_time(value, default_year=None):
-    "A naive UTC `pd.Timestamp` from ISO text, epoch seconds/ms or a year-less date ('3月5日', '03-05'); NaT if empty."
-    if value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip()):
-        return pd.NaT
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) or \
-       (isinstance(value, str) and re.fullmatch(r'\s*\d{9,13}(\.\d+)?\s*', value)):
+def parse_count(value):
+    "An int from the count forms crawls use (12, '1,234', '1.2万', '3.5w', '10w+', '999+', '2k', '1.5亿'); None if empty."
+    if value is None or (isinstance(value, float) and math.isnan(value)): return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, float, np.integer, np.floating)):
+        raise ValueError(f"count must be a number: got {value!r}")
+    if not isinstance(value, str):
+        if value < 0 or value != int(value): raise ValueError(f"count must be a whole number >= 0: got {value!r}")
+        return int(value)
+    s = re.sub(r'[\s,，]', '', value).casefold()
+    if not s: return None
+    if s in _ZERO_WORDS: return 0
+    m = _COUNT_RE.fullmatch(s)
+    x = float(m[1]) * _COUNT_MULT[m[2]] if m else None
+    if x is None or (m[2] is None and x != int(x)):
+        raise ValueError(f"count must be a number like 12, 1.2万 or 10w+: got {value!r}")
+    return int(round(x))
+
+# %% ../nbs/00_data.ipynb #48304726
+_ZH_DATE = re.compile(r'(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:(\d{1,2})\s*[:：]\s*(\d{2}))?')
+_MD_RE = re.compile(r'(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*(?:(\d{1,2}):(\d{2}))?')
+_AGO_RE = re.compile(r'(\d+)\s*(秒|分钟|分|小时|天|周|星期|个月|月|年)\s*前')
+_AGO_UNIT = {'秒': 'seconds', '分钟': 'minutes', '分': 'minutes', '小时': 'hours', '天': 'days', '周': 'weeks',
+             '星期': 'weeks', '个月': 'months', '月': 'months', '年': 'years'}
+_NAMED_RE = re.compile(r'(刚刚|今天|昨天|前天|just now|now|today|yesterday)\s*(?:(\d{1,2})\s*[:：]\s*(\d{2}))?', re.I)
+_NAMED_DAYS = {'刚刚': None, 'just now': None, 'now': None, '今天': 0, 'today': 0, '昨天': 1, 'yesterday': 1, '前天': 2}
+
+def _chinese_time(s, default_year=None, crawl_date=None):
+    "Timestamp of a Chinese platform date ('2026年3月5日 14:30', '3月5日', '03-05', '3天前', '昨天 21:04'), else None."
+    s = re.sub(r'^(编辑于|发布于|发布时间[:：]?)\s*', '', s.strip())
+    s = re.sub(r'(?<=\S)\s+[\u4e00-\u9fff]{2,8}$', '', s)   # the region the app appends: '昨天 21:04 广东'
+    def crawl():
+        if crawl_date is None: raise ValueError(f"relative time needs crawl_date= (the day of the crawl): {s!r}")
+        return pd.Timestamp(crawl_date)
+    if m := _NAMED_RE.fullmatch(s):
+        back = _NAMED_DAYS[m[1].lower()]
+        if back is None: return crawl()
+        at = pd.Timedelta(hours=int(m[2] or 0), minutes=int(m[3] or 0))
+        return crawl().normalize() - pd.Timedelta(days=back) + at
+    if m := _AGO_RE.fullmatch(s): return crawl() - pd.DateOffset(**{_AGO_UNIT[m[2]]: int(m[1])})
+    m = _ZH_DATE.fullmatch(s) or _MD_RE.fullmatch(s)
+    if not m: return None
+    year = m[1] if m.re is _ZH_DATE else None
+    month, day, hh, mm = m.groups()[-4:]
+    if year is None:
+        if default_year is None: raise ValueError(f"no year: {s!r} (pass default_year=)")
+        year = default_year
+    return pd.Timestamp(int(year), int(month), int(day), int(hh or 0), int(mm or 0))
+
+# %% ../nbs/00_data.ipynb #a1c0e012
+TIME_UNITS = ('auto', 'day', 'post', 's', 'ms')
+_EPOCH_S = (pd.Timestamp('2005-01-01').timestamp(), pd.Timestamp('2036-01-01').timestamp())
+_DMY_RE = re.compile(r'(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(.*)')
+
+def _read_time(value,              # a raw time: text, a number or a digit string
+               unit='auto',        # one of `TIME_UNITS`: how a number is read
+               default_year=None,  # year for dates written without one
+               dayfirst=None,      # '05/03/2026': None = month-first with a warning, True/False = decide
+               crawl_date=None):   # the day of the crawl, for relative times ('3天前')
+    "(time or NaT, day number or None, warning or None) for one raw time; ValueError if it can't be read."
+    if unit not in TIME_UNITS: raise ValueError(f"time_unit must be one of {TIME_UNITS}, got {unit!r}")
+    empty = value is None or (isinstance(value, float) and math.isnan(value))
+    if empty or (isinstance(value, str) and not value.strip()): return pd.NaT, None, None
+    if isinstance(value, str) and re.fullmatch(r'\s*\d+(\.\d+)?\s*', value):
+        value = float(value) if '.' in value else int(value)
+    ts, note = None, None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, float, np.integer, np.floating)):
+        raise ValueError(f"time must be text or a number: got {type(value).__name__}")
+    if not isinstance(value, str):
         x = float(value)
-        if x > 1e11: x /= 1000.0          # milliseconds, as many crawlers store them
-        return pd.Timestamp(x, unit='s')
-    if not isinstance(value, str): raise ValueError(f"time must be text or a number, got {type(value).__name__}")
-    m = _MD_RE.match(value)
-    if m:
-        if default_year is None: raise ValueError(f"time {value!r} has no year; pass default_year=")
-        month, day, hh, mm = m.groups()
-        return pd.Timestamp(int(default_year), int(month), int(day), int(hh or 0), int(mm or 0))
-    try: ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError) as e: raise ValueError(f"time {value!r} is not a date I can read") from e
-    if ts.tzinfo is not None: ts = ts.tz_convert('UTC').tz_localize(None)
+        if unit in ('day', 'post') or (unit == 'auto' and x == int(x) and 0 <= x < 100_000):
+            if x != int(x) or x < 0: raise ValueError(f"{unit} number must be a whole number >= 0: got {value!r}")
+            return pd.NaT, int(x), None
+        if unit == 's' or (unit == 'auto' and _EPOCH_S[0] <= x < _EPOCH_S[1]): ts = pd.Timestamp(x, unit='s')
+        elif unit == 'ms' or (unit == 'auto' and _EPOCH_S[0] * 1000 <= x < _EPOCH_S[1] * 1000):
+            ts = pd.Timestamp(x, unit='ms')
+        elif x == int(x) and 10_000_000 <= x < 100_000_000:
+            try: ts = pd.Timestamp(datetime.strptime(str(int(x)), '%Y%m%d'))
+            except ValueError: raise ValueError(f"8-digit time is not a YYYYMMDD date: {value!r}") from None
+        else: raise ValueError(f"number is not a date, epoch seconds/ms of 2005-2035 or a day number: {value!r} "
+                               "(pass time_unit=)")
+    else:
+        s = value.strip()
+        ts = _chinese_time(s, default_year, crawl_date)
+        if ts is None and (m := _DMY_RE.fullmatch(s)):
+            a, b = int(m[1]), int(m[2])
+            first = dayfirst if dayfirst is not None else (a > 12)
+            if dayfirst is None and a <= 12 and b <= 12 and a != b:
+                note = f"ambiguous day/month: {s!r} read month-first (pass dayfirst=True/False to decide)"
+            d, mo = (a, b) if first else (b, a)
+            s = f"{m[3]}-{mo:02d}-{d:02d}{m[4]}"
+        if ts is None:
+            try: ts = pd.Timestamp(s)
+            except (ValueError, TypeError, OverflowError):
+                raise ValueError(f"not a date I can read: {value!r}") from None
+            if ts is pd.NaT: return pd.NaT, None, None
+            if ts.tzinfo is not None: ts = ts.tz_convert('UTC').tz_localize(None)
+    if not 2005 <= ts.year <= datetime.now().year + 1:
+        return pd.NaT, None, f"implausible year {ts.year}: {value!r} (time set to NaT, post kept)"
+    return ts, None, note
+
+# %% ../nbs/00_data.ipynb #a1c0e015
+def parse_time(value,              # ISO text, epoch seconds/ms, YYYYMMDD, Chinese or relative dates
+               default_year=None,  # year for dates written without one ('3月5日')
+               time_unit='auto',   # one of `TIME_UNITS`
+               dayfirst=None,      # '05/03/2026': None = month-first with a warning, True/False = decide
+               crawl_date=None):   # the day of the crawl, for relative times ('3天前', '昨天')
+    "A naive UTC `pd.Timestamp` from the time forms crawls use; NaT if empty; warns on ambiguous or implausible dates."
+    ts, day, note = _read_time(value, time_unit, default_year, dayfirst, crawl_date)
+    if day is not None:
+        raise ValueError(f"{value!r} is a day/post number, not a time: load_posts turns it into `day` (see time_unit=)")
+    if note: warnings.warn(note, stacklevel=2)
     return ts
 
 # %% ../nbs/00_data.ipynb #163b5450
@@ -83,50 +191,153 @@ def detect_lang(text):
 
 # %% ../nbs/00_data.ipynb #fe114391
 def _read_text(path):
-    "Text of a file in UTF-8 (with or without BOM), falling back to GB18030, the usual Excel encoding in China."
+    "Text of a file: strict UTF-8 (BOM or not), else charset-normalizer's guess, preferring Chinese encodings."
     raw = Path(path).read_bytes()
-    for enc in ('utf-8-sig', 'gb18030'):
-        try: return raw.decode(enc)
-        except UnicodeDecodeError: pass
-    raise ValueError(f"{path}: not UTF-8 or GB18030 text")
+    try: return raw.decode('utf-8-sig')
+    except UnicodeDecodeError: pass
+    try: raw.decode('gb2312'); return raw.decode('gb18030')
+    except UnicodeDecodeError: pass
+    matches = charset_normalizer.from_bytes(raw)
+    best = matches.best()
+    if best is None: raise ValueError(f"{path}: can't decode this file as text (not UTF-8; no encoding fits)")
+    if best.language in ('Chinese', 'Korean', 'Japanese'):
+        best = next((m for m in matches if m.language == 'Chinese'), best)
+    return str(best)
 
+# %% ../nbs/00_data.ipynb #a1c0e022
+def _read_csv(text, path):
+    "Records (dicts of text; None for empty cells) from CSV text with a sniffed delimiter; ragged rows are errors."
+    sample, header_line = text[:65536], text.split('\n', 1)[0]
+    try: delim = csv.Sniffer().sniff(sample, delimiters=',;\t').delimiter
+    except csv.Error: delim = ','
+    if delim not in header_line: delim = max(',;\t', key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delim)
+    out, names = [], None
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row): continue
+            if names is None:
+                names = [h.strip() or f'Unnamed: {j}' for j, h in enumerate(row)]
+                names = [n if names.index(n) == j else f'{n}.{names[:j].count(n)}' for j, n in enumerate(names)]
+                continue
+            if len(row) > len(names) and not any(c.strip() for c in row[len(names):]): row = row[:len(names)]
+            if len(row) != len(names):
+                raise ValueError(f"{path}: line {reader.line_num}: {len(row)} field(s), the header has {len(names)} "
+                                 f"(delimiter {delim!r}); fix the row or quote the field")
+            out.append({k: (v if v != '' else None) for k, v in zip(names, row)})
+    except csv.Error as e: raise ValueError(f"{path}: line {reader.line_num}: CSV can't be parsed ({e})") from None
+    return out
+
+# %% ../nbs/00_data.ipynb #a1c0e025
+def _read_json(text, path):
+    "A list of records from JSON (a list, one post, or an object wrapping one list) or JSON Lines text."
+    lines, first = Path(path).suffix.lower() in ('.jsonl', '.ndjson'), None
+    if not lines:
+        try: data = json.loads(text)
+        except json.JSONDecodeError as e:
+            if not e.msg.startswith('Extra data'):
+                raise ValueError(f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+            first, lines = e, True
+    if lines:
+        data = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip(): continue
+            try: data.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                line_no, e = (first.lineno, first) if first is not None else (n, e)
+                raise ValueError(f"{path}: invalid JSON at line {line_no}, column {e.colno}: {e.msg}") from None
+        return data
+    if isinstance(data, dict):
+        known = {a.casefold() for f in ('id', 'caption', 'hot', 'time') for a in FIELD_ALIASES[f]}
+        if any(str(k).strip().casefold() in known for k in data): return [data]
+        lists = [v for v in data.values() if isinstance(v, list) and all(isinstance(x, dict) for x in v)]
+        if len(lists) == 1: return lists[0]
+        raise ValueError(f"{path}: a JSON object must be one post or wrap exactly one list of posts")
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of post objects, got {type(data).__name__}")
+    return data
+
+# %% ../nbs/00_data.ipynb #a1c0e027
 def read_records(path):
-    "List of dicts from a .json (list, {'posts': list} or JSON Lines), .jsonl or .csv file; values are not checked here."
+    "List of dicts from a .json (list, one post, {'posts': list} or JSON Lines), .jsonl or .csv/.tsv file; unchecked."
     path = Path(path)
     text = _read_text(path)
-    if path.suffix.lower() == '.csv':
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return [{k: (v if v != '' else None) for k, v in r.items()} for r in df.to_dict('records')]
-    try: data = json.loads(text)
-    except json.JSONDecodeError:
-        try: data = [json.loads(l) for l in text.splitlines() if l.strip()]
-        except json.JSONDecodeError as e: raise ValueError(f"{path}: neither JSON nor JSON Lines ({e})") from None
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        if len(lists) != 1: raise ValueError(f"{path}: a JSON object must wrap exactly one list of posts")
-        data = lists[0]
-    if not isinstance(data, list): raise ValueError(f"{path}: expected a list of post objects")
-    return data
+    if not text.strip(): return []
+    ext = path.suffix.lower()
+    if ext in ('.csv', '.tsv') or (ext not in ('.json', '.jsonl', '.ndjson') and text.lstrip()[:1] not in '[{'):
+        return _read_csv(text, path)
+    return _read_json(text, path)
 
 # %% ../nbs/00_data.ipynb #fe36e626
 def check_image(path):
-    "None if `path` is a readable image, else the reason (missing, empty, not an image, truncated)."
+    "None if `path` is a readable image, else the reason (missing, empty, not an image, truncated, too large to open)."
     p = Path(path)
     if not p.is_file(): return f"image file not found: {p}"
     if p.stat().st_size == 0: return f"image file is empty: {p}"
     try:
-        with Image.open(p) as im:
-            if im.format == 'JPEG': im.draft('RGB', (max(1, im.width // 8), max(1, im.height // 8)))
-            im.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        return f"image can't be read ({type(e).__name__}: {e}): {p}"
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            with Image.open(p) as im:
+                if im.format == 'JPEG': im.draft('RGB', (max(1, im.width // 8), max(1, im.height // 8)))
+                im.load()
+    except Image.DecompressionBombError as e: return f"image too large to open ({e}): {p}"
+    except Exception as e: return f"image can't be read ({type(e).__name__}: {e}): {p}"
     return None
+
+# %% ../nbs/00_data.ipynb #a1c0e032
+def read_rgb(image):
+    "8-bit RGB `PIL.Image` from a path or image: upright (EXIF), 16-bit scaled, alpha on white, palette/CMYK/grey→RGB."
+    is_path = isinstance(image, (str, Path))
+    name = str(image) if is_path else getattr(image, 'filename', '') or f'<{type(image).__name__}>'
+    if is_path and not Path(image).is_file(): raise FileNotFoundError(f"image file not found: {name}")
+    if not isinstance(image, (str, Path, Image.Image)):
+        raise TypeError(f"read_rgb expects a path or a PIL image, got {type(image).__name__}")
+    try:
+        if isinstance(image, Image.Image): img = ImageOps.exif_transpose(image)
+        else:
+            with Image.open(image) as im: im.load(); img = ImageOps.exif_transpose(im)
+        if img.mode.startswith('I') or img.mode == 'F':
+            a = np.asarray(img, dtype=np.float64)
+            top = a.max() if a.size else 0
+            scale = 65535.0 if img.mode.startswith('I;16') or 255 < top <= 65535 else max(float(top), 255.0)
+            if img.mode == 'F' and 0 < top <= 1: scale = 1.0
+            img = Image.fromarray(np.clip(np.round(a / scale * 255), 0, 255).astype(np.uint8), 'L')
+        if img.mode in ('RGBA', 'LA', 'PA', 'La', 'RGBa') or 'transparency' in img.info:
+            rgba = img.convert('RGBA')
+            img = Image.alpha_composite(Image.new('RGBA', rgba.size, (255, 255, 255, 255)), rgba)
+        return img.convert('RGB')
+    except Exception as e: raise OSError(f"image can't be read ({type(e).__name__}: {e}): {name}") from None
+
+# %% ../nbs/00_data.ipynb #a1c0e035
+_DAY_KEYS = ('day', '天数', '天數')
+_URL_RE = re.compile(r'^[a-z][a-z0-9+.-]*://', re.I)
+
+def _pick(rec, name, aliases=None):
+    "(key, value) of the first alias of `name` in `rec` holding a plain value, else a list/dict, else None."
+    keys = {}
+    for k in rec: keys.setdefault(str(k).strip().casefold(), k)
+    hits = [keys[a.casefold()] for a in (FIELD_ALIASES[name] if aliases is None else aliases) if a.casefold() in keys]
+    empty = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
+    tiers = ([k for k in hits if not empty(rec[k]) and not isinstance(rec[k], (list, dict, tuple))],
+             [k for k in hits if not empty(rec[k])], hits)
+    k = next((t[0] for t in tiers if t), None)
+    return (k, None if k is None or empty(rec[k]) else rec[k])
 
 def _field(rec, name):
     "The value of the first alias of `name` present in `rec` (None if absent)."
-    for k in FIELD_ALIASES[name]:
-        if k in rec and rec[k] is not None: return rec[k]
-    return None
+    return _pick(rec, name)[1]
+
+def _image_id(img, roots=()):
+    "Id from an image file name: its path under the image root without extension ('a/IMG_0001'); a URL's file stem."
+    s = img.strip().replace('\\', '/')
+    if _URL_RE.match(s): return PurePosixPath(s.split('?')[0].split('#')[0]).stem
+    p = PurePosixPath(s)
+    if p.is_absolute():
+        for r in roots:
+            try: p = PurePosixPath(Path(s).resolve().relative_to(Path(r).resolve()).as_posix()); break
+            except ValueError: pass
+    parts = [x for x in p.with_suffix('').parts if x not in ('.', '')] if p.suffix else [x for x in p.parts if x != '.']
+    return '/'.join(parts).replace('//', '/') or s
 
 def _resolve(p, roots):
     "An existing path for `p` under one of `roots` (or as given), else the first candidate, so errors show a real path."
@@ -136,49 +347,102 @@ def _resolve(p, roots):
     return next((c for c in cands if c.exists()), cands[0])
 
 # %% ../nbs/00_data.ipynb #46a2aabb
-def check_record(rec, i, roots, mask_roots, default_year=None, check_images=True):
+def check_record(rec,                # one raw record (a dict) from `read_records`
+                 i,                  # its position in the file, to name it
+                 roots,              # folders to look for image files in
+                 mask_roots,         # folders to look for mask files in
+                 default_year=None,  # year for dates written without one ('3月5日')
+                 check_images=True,  # decode the image (False: don't open it)
+                 time_unit='auto',   # how numeric times are read: one of `TIME_UNITS`
+                 dayfirst=None,      # '05/03/2026': None = month-first with a warning, True/False = decide
+                 crawl_date=None,    # the day of the crawl, for relative times ('3天前')
+                 labels=None):       # {id: label} from a separate labels file, or None
     "(row or None, problems): validate one raw record; `i` is its position, used to name it when it has no id."
-    probs = []
-    def bad(field, reason, severity='error'): probs.append(dict(record=i, id=rid, field=field, reason=reason, severity=severity))
-    if not isinstance(rec, dict):
-        rid = None; bad('record', f"expected an object, got {type(rec).__name__}"); return None, probs
-    img = _field(rec, 'image')
-    rid = _field(rec, 'id')
-    if rid is None and isinstance(img, str): rid = Path(img).stem
-    rid = None if rid is None else str(rid)
-    row = dict(id=rid)
-    if img is None: bad('image', 'missing field "image"')
-    elif not isinstance(img, str): bad('image', f"image must be a file name, got {type(img).__name__}")
+    probs, row, used, rid = [], {c: None for c in POST_COLUMNS}, set(), None
+    def bad(field, reason, severity='error'):
+        probs.append(dict(record=i, id=rid, field=field, severity=severity, reason=reason))
+    if not isinstance(rec, dict): bad('record', f"expected an object: got {type(rec).__name__}"); return None, probs
+    def take(name, aliases=None):
+        k, v = _pick(rec, name, aliases)
+        if k is not None: used.add(k)
+        return k, v
+    ik, iv = take('id')
+    if iv is None: pass
+    elif isinstance(iv, (list, dict, bool)): bad('id', f"id must be text or a number: got {type(iv).__name__}")
+    else: rid = str(iv).strip() or None
+    # image: a list (multi-photo note) gives its first photo as the cover and is kept whole in `images`
+    gk, img = take('image')
+    if isinstance(img, (list, tuple)): row['images'], img = list(img), (img[0] if len(img) else None)
+    if rid is None and iv is None and isinstance(img, str) and img.strip(): rid = _image_id(img, roots)
+    row['id'] = rid
+    if gk is None: pass                                            # no image field: a text-only crawl
+    elif img is None or (isinstance(img, str) and not img.strip()):
+        bad('image', 'no image (post kept without one)', 'warning')
+    elif not isinstance(img, str): bad('image', f"image is not a file name (post kept without one): {img!r}", 'warning')
+    elif _URL_RE.match(img):
+        bad('image', f"image is a URL, not a downloaded file (post kept without one): {img}", 'warning')
     else:
-        row['image'] = str(_resolve(img, roots))
-        if check_images and (why := check_image(row['image'])): bad('image', why)
-    cap = _field(rec, 'caption')
+        path = str(_resolve(img.strip(), roots))
+        why = check_image(path) if check_images else None
+        if why: bad('image', f"{why} (post kept without an image)", 'warning')
+        else: row['image'] = path
+    ck, cap = take('caption')
     if cap is None: cap = ''; bad('caption', 'missing caption (kept as an empty caption)', 'warning')
-    elif not isinstance(cap, str): bad('caption', f"caption must be text, got {type(cap).__name__}")
+    elif isinstance(cap, (int, float, np.integer, np.floating)) and not isinstance(cap, bool):
+        cap = str(cap); bad('caption', f"caption must be text: got the number {cap}, kept as text", 'warning')
+    elif not isinstance(cap, str):
+        used.discard(ck)
+        bad('caption', f"caption must be text: got {type(cap).__name__} (kept as its own column)", 'warning')
+        cap = ''
     elif not cap.strip(): bad('caption', 'empty caption (kept; text features will be flagged)', 'warning')
-    row['caption'] = cap.strip() if isinstance(cap, str) else None
-    row['lang'] = detect_lang(row['caption'])
-    lab = _field(rec, 'hot')
-    if lab is None: bad('hot', 'missing label (hotness/label)')
-    else:
-        try: row['hot'] = parse_label(lab)
-        except ValueError as e: bad('hot', str(e))
-    try: row['time'] = parse_time(_field(rec, 'time'), default_year)
-    except ValueError as e: bad('time', str(e))
-    m = _field(rec, 'mask')
-    row['mask'] = None
+    row['caption'] = cap.strip()
+    if not row['caption'] and row['image'] is None: bad('record', 'no usable caption or image: nothing to learn from')
+    lk, lang = take('lang')
+    row['lang'] = lang.strip() if isinstance(lang, str) and lang.strip() else detect_lang(row['caption'])
+    if lang is not None and not isinstance(lang, str): used.discard(lk)
+    hk, lab = take('hot')
+    got = {}
+    for where, v in (('record', lab), ('labels file', None if labels is None or rid is None else labels.get(rid))):
+        if v is None: continue
+        try: got[where] = parse_label(v)
+        except ValueError as e: bad('hot', f"{e} (in the {where})")
+    if labels is not None and rid is not None and rid not in labels: bad('hot', 'no row for this id in the labels file')
+    elif 'record' in got and 'labels file' in got and got['record'] != got['labels file']:
+        bad('hot', f"label disagrees: {got['record']} in the record, {got['labels file']} in the labels file")
+    elif got: row['hot'] = next(iter(got.values()))
+    elif not any(p['field'] == 'hot' for p in probs):
+        bad('hot', 'missing label (hotness/label)' + ('' if labels is None else ' in the record and the labels file'))
+    tk, tv = take('time', [a for a in FIELD_ALIASES['time'] if a not in _DAY_KEYS])
+    dk, dv = take('time', _DAY_KEYS)
+    row['time'], row['_auto_day'] = pd.NaT, False
+    for key, v, unit in ((tk, tv, time_unit), (dk, dv, 'day')):
+        if key is None: continue
+        try: ts, day, note = _read_time(v, unit, default_year, dayfirst, crawl_date)
+        except ValueError as e: bad('time', f"{e} (field {key!r})"); continue
+        if note: bad('time', note, 'warning')
+        if ts is not pd.NaT and key == tk: row['time'] = ts
+        if ts is not pd.NaT and key == dk and tk is None: row['time'] = ts
+        if day is not None: row['day'], row['_auto_day'] = day, key == tk and unit == 'auto'
+    if row['time'] is pd.NaT and row['day'] is None and not any(p['field'] == 'time' for p in probs):
+        bad('time', 'missing time (post kept; time is NaT)', 'warning')
+    mk, m = take('mask')
     if m is not None:
         mp = _resolve(m, mask_roots)
         if mp.is_file(): row['mask'] = str(mp)
         else: bad('mask', f"mask file not found (post kept without a mask): {mp}", 'warning')
-    lk = _field(rec, 'likes')
-    try: row['likes'] = None if lk is None else int(float(lk))
-    except (TypeError, ValueError): bad('likes', f"likes must be a number, got {lk!r}")
-    au = _field(rec, 'author')
-    row['author'] = None if au is None else str(au)
-    known = {a for v in FIELD_ALIASES.values() for a in v}
-    row.update({k: v for k, v in rec.items() if k not in known})
-    if rid is None: bad('id', 'no id and no image name to derive one from')
+    for c in COUNT_FIELDS:
+        k, v = _pick(rec, c)
+        if k is None or isinstance(v, (list, dict)): continue       # e.g. a list of comments: kept as its own column
+        used.add(k)
+        try: row[c] = parse_count(v)
+        except ValueError as e: bad(c, f"{e} (count set to None, post kept)", 'warning')
+    ak, au = take('author')
+    if isinstance(au, (list, dict)): used.discard(ak)
+    else: row['author'] = None if au is None else str(au).strip()
+    for k, v in rec.items():
+        if k not in used: row[k if k not in row else f'{k}_raw'] = v
+    if rid is None and not any(p['field'] == 'id' for p in probs):
+        bad('id', 'no id and no image name to derive one from')
     ok = not any(p['severity'] == 'error' for p in probs)
     return (row if ok else None), probs
 
@@ -189,57 +453,129 @@ class PostDataError(ValueError):
 
 def _describe(p):
     "One human line for a problem: which record, which field, why."
-    who = f"record {p['record']}" + (f" (id {p['id']!r})" if p['id'] is not None else '')
+    if p['record'] is None or pd.isna(p['record']): return f"{p['field']}: {p['reason']}"
+    who = f"record {p['record']}" + (f" (id {p['id']!r})" if p['id'] is not None and not pd.isna(p['id']) else '')
     return f"{who}: {p['field']}: {p['reason']}"
 
-def _find_table(folder):
-    "The single JSON/CSV post table inside a dataset folder."
-    cands = sorted(f for ext in ('*.json', '*.jsonl', '*.csv') for f in Path(folder).glob(ext))
-    cands = [c for c in cands if not c.name.startswith(('latents', 'ceilings'))]
-    if len(cands) != 1: raise ValueError(f"{folder}: expected one .json/.jsonl/.csv post table, found {[c.name for c in cands]}")
+def _find_table(folder, exclude=()):
+    "The single JSON/CSV post table inside a dataset folder (`exclude`: files that are not it, e.g. a labels table)."
+    skip = {Path(e).resolve() for e in exclude if e is not None}
+    cands = sorted(f for ext in ('*.json', '*.jsonl', '*.ndjson', '*.csv', '*.tsv') for f in Path(folder).glob(ext))
+    cands = [c for c in cands if not c.name.startswith(('latents', 'ceilings')) and c.resolve() not in skip]
+    if len(cands) != 1:
+        raise ValueError(f"{folder}: expected one .json/.jsonl/.csv post table, found {[c.name for c in cands]}")
     return cands[0]
 
+# %% ../nbs/00_data.ipynb #a1c0e051
+def _read_labels(path):
+    "{id (stripped text): raw label} from a CSV/JSON table with an id column and a label column (aliases apply)."
+    out = {}
+    for j, r in enumerate(read_records(path)):
+        if not isinstance(r, dict): raise ValueError(f"{path}: row {j} is not an object")
+        (ik, iv), (hk, hv) = _pick(r, 'id'), _pick(r, 'hot')
+        if ik is None or hk is None:
+            raise ValueError(f"{path}: a labels table needs an id column and a label column "
+                             f"(e.g. {FIELD_ALIASES['id'][:2]} and {FIELD_ALIASES['hot'][:2]}); found {list(r)}")
+        key = None if iv is None else str(iv).strip()
+        if not key: raise ValueError(f"{path}: row {j} has no id")
+        if key in out and out[key] != hv:
+            raise ValueError(f"{path}: id {key!r} has two labels, {out[key]!r} and {hv!r}")
+        out[key] = hv
+    return out
+
+# %% ../nbs/00_data.ipynb #a1c0e054
+def _post_frame(rows, probs=None):
+    "DataFrame with the standard columns first, typed; `day` from day numbers, else days since the first post's date."
+    probs = [] if probs is None else probs
+    df = pd.DataFrame(rows)
+    for c in POST_COLUMNS:
+        if c not in df: df[c] = None
+    df = df.drop(columns=['_auto_day'], errors='ignore')
+    df['time'] = pd.to_datetime(df['time'])
+    idx = pd.to_numeric(df['day'], errors='coerce').astype('Int64')
+    day = idx - idx.min() if idx.notna().any() else pd.Series(pd.NA, index=df.index, dtype='Int64')
+    t = df['time']
+    if t.notna().any():
+        if idx.notna().any() and (idx.isna() & t.notna()).any():
+            probs.append(dict(record=None, id=None, field='day', severity='warning',
+                              reason="some posts have day numbers, others dates: days count from each separately"))
+        day = day.fillna((t.dt.normalize() - t.min().normalize()).dt.days.astype('Int64'))
+    if len(df) and day.isna().all():
+        probs.append(dict(record=None, id=None, field='time', severity='warning',
+                          reason="no post has a time or day number: day is NA (temporal splits are impossible)"))
+    df['day'] = day.astype('Int64')
+    df['hot'] = df['hot'].astype('int64')
+    for c in COUNT_FIELDS: df[c] = df[c].astype('Int64')
+    return df[POST_COLUMNS + [c for c in df.columns if c not in POST_COLUMNS]].reset_index(drop=True)
+
 # %% ../nbs/00_data.ipynb #ed8030a7
-def load_posts(source, images_dir=None, masks_dir=None, strict=True, default_year=None, check_images=True, quiet=False):
-    "The post table (see `POST_COLUMNS`) from a JSON/CSV file or a folder holding one, every bad record reported by name."
+def load_posts(source,              # a JSON/JSONL/CSV post table, or a folder holding one
+               images_dir=None,     # folder of the images (default: `images/` beside the table, then beside it)
+               masks_dir=None,      # folder of the masks (default: `masks/` beside the table, then beside it)
+               strict=True,         # raise `PostDataError` on any bad record; False: skip them and summarise
+               default_year=None,   # year for dates written without one ('3月5日')
+               check_images=True,   # decode every image (False: don't open images)
+               quiet=False,         # no summary warning and no notes
+               time_unit='auto',    # how numeric times are read: 'auto', 'day', 'post', 's' or 'ms'
+               dayfirst=None,       # '05/03/2026': None = month-first with a warning, True/False = decide
+               crawl_date=None,     # the day the crawl ran, for relative times ('3天前', '昨天')
+               labels=None):        # a CSV/JSON table with an id and a label column, joined to the posts by id
+    "The post table (see `POST_COLUMNS`) from a JSON/CSV file or a folder holding one; every bad record named."
     source = Path(source)
-    table = _find_table(source) if source.is_dir() else source
+    table = _find_table(source, [labels]) if source.is_dir() else source
     base = table.parent
     roots = [r for r in (images_dir, base/'images', base) if r is not None]
     mask_roots = [r for r in (masks_dir, base/'masks', base) if r is not None]
-    rows, probs, seen = [], [], {}
-    for i, rec in enumerate(read_records(table)):
-        row, ps = check_record(rec, i, roots, mask_roots, default_year, check_images)
+    recs = read_records(table)
+    cols = ['record', 'id', 'field', 'severity', 'reason']
+    if not recs: raise PostDataError(f"{table}: the file has no posts", pd.DataFrame(columns=cols))
+    lab = None if labels is None else _read_labels(labels)
+    rows, probs, seen, ids = [], [], {}, set()
+    for i, rec in enumerate(recs):
+        row, ps = check_record(rec, i, roots, mask_roots, default_year, check_images, time_unit, dayfirst, crawl_date,
+                               lab)
+        ids |= {p['id'] for p in ps} | ({row['id']} if row is not None else set())
         if row is not None and row['id'] in seen:
             ps.append(dict(record=i, id=row['id'], field='id', severity='error',
                            reason=f"duplicate id (first seen in record {seen[row['id']]}); this copy skipped"))
             row = None
         if row is not None: seen[row['id']] = i; rows.append(row)
         probs += ps
-    report = pd.DataFrame(probs, columns=['record', 'id', 'field', 'severity', 'reason'])
+    if lab is not None and (orphans := [k for k in lab if k not in ids]):
+        probs.append(dict(record=None, id=None, field='labels', severity='warning',
+                          reason=f"{len(orphans)} label row(s) in {labels} match no post: {orphans[:20]}"
+                                 + (' ...' if len(orphans) > 20 else '')))
+    auto_day = any(r['_auto_day'] for r in rows)
+    df = _post_frame(rows, probs)
+    report = pd.DataFrame(probs, columns=cols).astype({'record': 'Int64'})
     errors = report[report.severity == 'error']
     if len(errors) and strict:
         lines = [_describe(p) for p in errors.to_dict('records')]
-        raise PostDataError(f"{table}: {len(errors)} bad record(s); fix them or pass strict=False to skip them:\n  "
-                            + '\n  '.join(lines[:50]) + (f"\n  ... and {len(lines) - 50} more" if len(lines) > 50 else ''), report)
-    if len(report) and not quiet:
-        lines = [('skipped ' if p['severity'] == 'error' else 'warning ') + _describe(p) for p in report.to_dict('records')]
-        warnings.warn(f"{table}: {len(errors)} record(s) skipped, {len(report) - len(errors)} warning(s):\n  " + '\n  '.join(lines),
-                      stacklevel=2)
-    df = _post_frame(rows)
-    df.attrs['problems'], df.attrs['source'] = report, str(table)
+        raise PostDataError(f"{table}: {errors.record.nunique()} bad record(s); fix them or pass strict=False to skip "
+                            "them:\n  " + '\n  '.join(lines[:50])
+                            + (f"\n  ... and {len(lines) - 50} more" if len(lines) > 50 else ''), report)
+    if not quiet and auto_day:
+        print(f"{table.name}: integer times were read as day numbers (day = number - smallest, time NaT); "
+              "pass time_unit='s', 'ms' or 'post' if they are something else")
+    if len(report) and not quiet: warnings.warn(_summary(table, report, len(recs), len(df)), stacklevel=2)
+    df.attrs.update(problems=report, source=str(table), n_read=len(recs))
     return df
 
-def _post_frame(rows):
-    "DataFrame with the standard columns first, typed; `day` counts days from the first post's date."
-    df = pd.DataFrame(rows)
-    for c in POST_COLUMNS:
-        if c not in df: df[c] = None
-    df['time'] = pd.to_datetime(df['time'])
-    df['day'] = (df['time'].dt.normalize() - df['time'].min().normalize()).dt.days.astype('Int64')
-    df['hot'] = df['hot'].astype('int64') if len(df) else df['hot']
-    df['likes'] = df['likes'].astype('Int64')
-    return df[POST_COLUMNS + [c for c in df.columns if c not in POST_COLUMNS]].reset_index(drop=True)
+# %% ../nbs/00_data.ipynb #a1c0e060
+def _kind(reason):
+    "The general part of a problem's reason (before the specifics), for counting problems by kind."
+    return re.split(r':|\(|, got', reason, maxsplit=1)[0].strip()
+
+def _summary(table, report, n_read, n_kept):
+    "The short report of a load: records read/kept/skipped/with warnings, problems by field and kind, the first five."
+    recs = report[report.record.notna()]
+    n_warned = recs[recs.severity == 'warning'].record.nunique()
+    lines = [f"{table}: {n_read} record(s) read, {n_kept} kept, {n_read - n_kept} skipped, {n_warned} with warnings"]
+    kinds = report.assign(kind=report.reason.map(_kind)).groupby(['severity', 'field', 'kind'], sort=False).size()
+    lines += [f"  {n:5d} x {sev} {field}: {kind}" for (sev, field, kind), n in kinds.items()]
+    lines += ['  first problems:'] + ['    ' + ('skipped ' if p['severity'] == 'error' else 'warning ') + _describe(p)
+                                      for p in report.head(5).to_dict('records')]
+    return '\n'.join(lines + ["  full report: df.attrs['problems']"])
 
 # %% ../nbs/00_data.ipynb #906f5a3d
 FASHION_MNIST_DIRS = [os.environ.get('MMTREND_FASHION_MNIST', ''), '/usr/share/datasets/fashion-mnist']

@@ -21,6 +21,8 @@ __all__ = ['IMAGENET_MEAN_RGB', 'MIN_SIDE', 'HUGE_PIXELS', 'UNET_VERSION', 'CLOS
            'walker_plausibility', 'walker_agreement', 'MaskList', 'model_hash', 'segment_dataset']
 
 # %% ../nbs/01_segment.ipynb #2e89dec5
+from .data import read_rgb
+
 def image_name(image):
     "A short name for messages: the file name for a path, else a description of the object."
     if isinstance(image, (str, Path)): return str(image)
@@ -29,25 +31,22 @@ def image_name(image):
     return f'<{type(image).__name__}>'
 
 def load_rgb(image):
-    "Upright H x W x 3 uint8 RGB from a path, PIL image or array (grayscale, RGBA, palette, CMYK, EXIF-rotated)."
-    if isinstance(image, (str, Path)):
-        with Image.open(image) as im: im.load(); image = im.copy()
+    "Upright H x W x 3 uint8 RGB from a path, PIL image or array (grey, 16-bit, RGBA, palette, CMYK, EXIF-rotated)."
     if isinstance(image, np.ndarray):
         a = image
         if a.dtype != np.uint8:
             if a.dtype == bool or (np.issubdtype(a.dtype, np.floating) and a.size and a.max() <= 1.0): a = a * 255.0
+            elif a.dtype == np.uint16: a = a / 257.0                   # 16-bit: scale by its range, never clip to white
             a = np.clip(a, 0, 255).round().astype(np.uint8)
         if a.ndim == 2: a = np.repeat(a[..., None], 3, axis=2)
-        if a.ndim != 3 or a.shape[2] not in (1, 3, 4): raise ValueError(f"image array must be HxW, HxWx3 or HxWx4, got shape {a.shape}")
+        if a.ndim != 3 or a.shape[2] not in (1, 3, 4):
+            raise ValueError(f"image array must be HxW, HxWx3 or HxWx4, got shape {a.shape}")
         if a.shape[2] == 1: a = np.repeat(a, 3, axis=2)
-        if a.shape[2] == 4: image = Image.fromarray(a, 'RGBA')
-        else: return np.ascontiguousarray(a)
-    if not isinstance(image, Image.Image): raise TypeError(f"expected a path, PIL image or array, got {type(image).__name__}")
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ('RGBA', 'LA', 'PA') or (image.mode == 'P' and 'transparency' in image.info):
-        rgba = image.convert('RGBA'); bg = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(bg, rgba)
-    return np.asarray(image.convert('RGB'))
+        if a.shape[2] != 4: return np.ascontiguousarray(a)
+        image = Image.fromarray(a, 'RGBA')
+    if not isinstance(image, (str, Path, Image.Image)):
+        raise TypeError(f"expected a path, PIL image or array, got {type(image).__name__}")
+    return np.asarray(read_rgb(image))   # chapter 00's reader: EXIF, 16-bit, alpha on white, palette, CMYK
 
 # %% ../nbs/01_segment.ipynb #9642f753
 IMAGENET_MEAN_RGB = (124, 116, 104)   # ImageNet mean (0.485, 0.456, 0.406) * 255: zero after the encoders' normalisation
