@@ -98,6 +98,8 @@ def run_course(data_path=None, results_dir=None, profile='full', params=None, on
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
     nbs = select_chapters(only); check_params(params or {}, nbs)
     report, modalities = {}, {}
+    if (out/'00_data_summary.json').exists() and '00_data.ipynb' not in {nb.name for nb in nbs}:   # --only without 00
+        modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
     for nb in nbs:
         declared = declared_params(nb)
         why = 'chapter 00 stopped' if report.get('00_data.ipynb', {}).get('status') == 'failed' else skip_reason(nb, modalities)
@@ -121,7 +123,7 @@ def leak_lines(out):
     if not f.exists(): return []
     import pandas as pd
     audit = pd.read_csv(f)
-    return [f"!! LEAK: {r.source}: {r.rule} predicts hot={r.predicts} with accuracy {r.accuracy:.3f} "
+    return [f"!! LEAK: {r.source}: {r.rule} predicts {r.predicts} with accuracy {r.accuracy:.3f} "
             f"(coverage {r.coverage:.2f}); labels that simple to recover make every accuracy suspect. See {shown_path(f)}"
             for r in audit[audit.flagged.astype(bool)].itertuples()]
 

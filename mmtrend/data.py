@@ -418,7 +418,7 @@ def check_record(rec,                # one raw record (a dict) from `read_record
     for key, v, unit in ((tk, tv, time_unit), (dk, dv, 'day')):
         if key is None: continue
         try: ts, day, note = _read_time(v, unit, default_year, dayfirst, crawl_date)
-        except ValueError as e: bad('time', f"{e} (field {key!r})"); continue
+        except ValueError as e: bad('time', f"{e} (field {key!r}); post kept without a time", 'warning'); continue
         if note: bad('time', note, 'warning')
         if ts is not pd.NaT and key == tk: row['time'] = ts
         if ts is not pd.NaT and key == dk and tk is None: row['time'] = ts
@@ -867,6 +867,8 @@ COURSE_PARAMS = dict(
     seed=0,                # every random choice of the course (splits, subsamples, initialisations)
     default_year=None,     # year for dates written without one, e.g. '3月5日'
     time_unit='auto',      # how to read integer times: 'auto', 'day', 'post', 's' or 'ms'
+    dayfirst=None,         # '05/03/2026': None = month-first with a warning, True = day first
+    crawl_date=None,       # the day the crawl ran, for relative times such as '3天前'
     n_folds=5,             # folds of the cross-validation
     max_posts=None,        # None = every post; else a stratified random subset of this size
     encoder='effnet_lite0',  # image encoder (chapter 02)
@@ -908,11 +910,19 @@ def sample_posts(posts, max_posts=None, seed=0):
     return posts.iloc[np.sort(keep)].reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #1c7ebf31
-def course_posts(data_path=None, labels_path=None, default_year=None, time_unit='auto', max_posts=None, seed=0, quiet=True):
+def course_posts(data_path=None,     # your crawl (a file or a folder); None = the closet
+                 labels_path=None,   # labels in a second file, joined by id
+                 default_year=None,  # year for dates written without one
+                 time_unit='auto',   # how integer times are read
+                 max_posts=None,     # a stratified subsample of this size (None = all)
+                 seed=0,             # seed of the subsample
+                 dayfirst=None,      # how to read '05/03/2026'
+                 crawl_date=None,    # the crawl's date, for relative times
+                 quiet=True):        # False: print the loader's summary of problems
     "The course's posts: the closet when `data_path` is None, else your crawl loaded leniently; `attrs['on_closet']` says which."
     if data_path is None: posts = load_closet()
     else: posts = load_posts(data_path, labels=labels_path, strict=False, default_year=default_year, time_unit=time_unit,
-                             quiet=quiet)
+                             dayfirst=dayfirst, crawl_date=crawl_date, quiet=quiet)
     attrs = dict(posts.attrs, on_closet=data_path is None)
     posts = sample_posts(posts, max_posts, seed)
     posts.attrs.update(attrs)
