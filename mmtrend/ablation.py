@@ -337,7 +337,7 @@ def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, s
 
 # %% ../nbs/05_ablation.ipynb #d8521d51
 def summarise(folds, ratio=None, decimals=4):
-    "One row per (control, combo, model): metric means, corrected 95% CIs of accuracy and ROC-AUC, number of splits; rounded."
+    "One row per (control, combo, model): metric means, corrected 95% CIs of accuracy and ROC-AUC (clipped to [0, 1]), splits."
     ratio = folds.attrs.get('test_train_ratio', 0.25) if ratio is None else ratio
     out = []
     for (ctl, combo, model), g in folds.groupby(['control', 'combo', 'model'], sort=False):
@@ -345,7 +345,7 @@ def summarise(folds, ratio=None, decimals=4):
         for m in METRICS:
             ci = corrected_resampled_t(g[m].dropna(), ratio)
             row[m] = ci['mean']
-            if m in ('accuracy', 'roc_auc'): row[f'{m}_lo'], row[f'{m}_hi'] = ci['lo'], ci['hi']
+            if m in ('accuracy', 'roc_auc'): row[f'{m}_lo'], row[f'{m}_hi'] = max(ci['lo'], 0.0), min(ci['hi'], 1.0)   # a rate
         row['n_splits'] = len(g)
         out.append(row)
     df = pd.DataFrame(out)

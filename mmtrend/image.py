@@ -408,8 +408,7 @@ class _ImageSet(Dataset):
             img = load_rgb(self.images[i])
             if self.masks is not None:
                 m = load_mask(self.masks[i], img.shape)
-                if not m.any(): raise ValueError("mask is empty (no clothes found), so there is nothing to embed")
-                img = apply_mask(img, m, fill=self.fill, crop=self.crop)
+                if m.any(): img = apply_mask(img, m, fill=self.fill, crop=self.crop)   # empty: a flat-lay, use it whole
             return i, self.tf(np.array(load_rgb(img))), ''
         except _BAD_IMAGE as e: return i, torch.zeros(self.shape), f"{type(e).__name__}: {e}"
 

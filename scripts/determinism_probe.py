@@ -15,8 +15,14 @@ Configurations ("machines"):
   B  a simulated AVX2 machine, 1 thread: ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
      OPENBLAS_CORETYPE=Haswell, numpy's AVX-512 loops disabled (NPY_DISABLE_CPU_FEATURES) and glibc's
      AVX2/FMA/AVX-512 libm variants masked (GLIBC_TUNABLES, read by the loader, so only settable from outside)
+  A1 / B2  A with 1 thread (thread count alone) / B with 2 threads (instruction set alone)
 and each again with a recipe applied *inside* the child, before numpy/torch are imported, overriding the outer env
 (exactly what a block at the top of mmtrend/data.py would do).
+
+Findings (torch 2.14.1+cu130 CPU, MKL 2024.2, oneDNN 3.12, numpy 1.26.4 + OpenBLAS 0.3.23, scipy OpenBLAS 0.3.30):
+without a recipe unet, mlp, gru, sk_emb, sk_fix differ between A and B2; ATen dispatch, oneDNN ISA (U-Net training)
+and OpenBLAS core type each matter; thread count matters on its own (U-Net, GRU, OpenBLAS). `avx2_min_t1`
+(ATen avx2, MKL_CBWR=AVX2, OPENBLAS_CORETYPE=Haswell, oneDNN off, 1 thread) makes all six match across A/A1/B2/B.
 
 Usage:  python scripts/determinism_probe.py                 # the full comparison (~6-8 min on 2 busy cores)
         python scripts/determinism_probe.py --quick         # one run per configuration, no timing repeats
@@ -50,14 +56,23 @@ RECIPES = {
                              'OPENBLAS_CORETYPE': 'Haswell', 'NPY_DISABLE_CPU_FEATURES': NPY_NO_AVX512},
                         mkldnn=False, deterministic=True),
 }
+_AVX2 = {'ATEN_CPU_CAPABILITY': 'avx2', 'MKL_CBWR': 'AVX2', 'OPENBLAS_CORETYPE': 'Haswell'}
+# + a fixed thread count (reductions and OpenBLAS split work by thread, so 1 vs 2 threads changes the last bits)
+RECIPES['full_t1'] = dict(RECIPES['full'], threads=1)
+RECIPES['avx2_min_t1'] = dict(env=_AVX2, mkldnn=False, threads=1)        # no numpy pinning, no deterministic flag
+RECIPES['avx2_dnnl_t1'] = dict(env=_AVX2, threads=1)                     # oneDNN left on and uncapped
+RECIPES['avx2_t1'] = dict(RECIPES['pinned_avx2'], threads=1)
 
 CONFIGS = {
     'A': {'OMP_NUM_THREADS': '2', 'MKL_NUM_THREADS': '2', 'OPENBLAS_NUM_THREADS': '2', 'MMTREND_THREADS': '2'},
     'B': {'ATEN_CPU_CAPABILITY': 'avx2', 'MKL_CBWR': 'AVX2', 'ONEDNN_MAX_CPU_ISA': 'AVX2', 'DNNL_MAX_CPU_ISA': 'AVX2',
           'OPENBLAS_CORETYPE': 'Haswell', 'NPY_DISABLE_CPU_FEATURES': NPY_NO_AVX512,
-          'GLIBC_TUNABLES': 'glibc.cpu.hwcaps=-AVX512F_Usable,-AVX512DQ_Usable,-AVX2_Usable,-FMA_Usable,-FMA4_Usable',
+          'GLIBC_TUNABLES': 'glibc.cpu.hwcaps=-AVX512F,-AVX512DQ,-AVX512VL,-AVX512BW,-AVX2,-FMA',  # glibc >= 2.33 names
           'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'MMTREND_THREADS': '1'},
 }
+_T1 = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'MMTREND_THREADS': '1'}
+CONFIGS['A1'] = {**CONFIGS['A'], **_T1}                                     # thread count alone
+CONFIGS['B2'] = {**CONFIGS['B'], **{k: '2' for k in _T1}}                   # instruction set alone
 # variables a config or recipe may set; cleared from the inherited env so each child starts from the same place
 KNOBS = sorted({k for c in CONFIGS.values() for k in c} | {k for r in RECIPES.values() for k in r.get('env', {})}
                | {'MKL_ENABLE_INSTRUCTIONS'})
@@ -74,10 +89,13 @@ def child(recipe, workloads, tag):
     "Runs in a fresh interpreter: apply the recipe, run the workloads, print one JSON line."
     rec = RECIPES[recipe]
     for k, v in rec.get('env', {}).items(): os.environ[k] = v        # wins over whatever the outer env said
+    if 'threads' in rec:
+        for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MMTREND_THREADS'): os.environ[k] = str(rec['threads'])
     t_import = time.perf_counter()
     import numpy as np, torch
     if 'mkldnn' in rec: torch.backends.mkldnn.enabled = rec['mkldnn']
     if rec.get('deterministic'): torch.use_deterministic_algorithms(True)
+    if 'threads' in rec: torch.set_num_threads(rec['threads'])
     from mmtrend.data import load_closet
     t_import = time.perf_counter() - t_import
     out_dir = OUT/tag; out_dir.mkdir(parents=True, exist_ok=True)
@@ -159,32 +177,35 @@ def max_diff(tag_a, tag_b, w):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--child', action='store_true'); ap.add_argument('--tag', default='')
-    ap.add_argument('--recipe', default='none'); ap.add_argument('--recipes', default='none,full,pinned_avx2')
+    ap.add_argument('--recipe', default='none'); ap.add_argument('--recipes', default='none,avx2_min_t1,full_t1')
     ap.add_argument('--workloads', default=','.join(WORKLOADS))
-    ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--configs', default='A,B'); ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--quick', action='store_true')
     a = ap.parse_args()
     workloads = a.workloads.split(',')
     if a.child: return child(a.recipe, workloads, a.tag)
-    recipes, repeats = a.recipes.split(','), 1 if a.quick else a.repeats
+    recipes, repeats, configs = a.recipes.split(','), 1 if a.quick else a.repeats, a.configs.split(',')
     print(f"torch dispatch probe: recipes {recipes}, workloads {workloads}, {repeats} timing run(s) of config A per recipe")
     runs = {}
     for rep in range(repeats):              # interleave recipes so load changes hit all of them alike
         for rc in recipes:
-            for cfg in (['A', 'B'] if rep == 0 else ['A']):
+            for cfg in (configs if rep == 0 else configs[:1]):
                 tag = f"{cfg}-{rc}-{rep}"; runs[tag] = run(cfg, rc, workloads, tag)
-    print("\nhash match, config A (AVX-512, 2 threads) vs B (simulated AVX2, 1 thread); mismatch shows max |diff| (masks: share of pixels)")
-    print(f"{'recipe':<13}" + ''.join(f"{w:>16}" for w in workloads))
-    for rc in recipes:
-        ra, rb = runs[f"A-{rc}-0"], runs[f"B-{rc}-0"]
-        cells = ['match' if ra['hash'][w] == rb['hash'][w] else 'DIFF ' + max_diff(f"A-{rc}-0", f"B-{rc}-0", w) for w in workloads]
-        print(f"{rc:<13}" + ''.join(f"{c:>16}" for c in cells))
-    print("\nsame hash as without a recipe (config A)?")
-    for rc in recipes[1:]:
-        print(f"{rc:<13}" + ''.join(f"{('same' if runs[f'A-{rc}-0']['hash'][w] == runs['A-none-0']['hash'][w] else 'changed'):>16}" for w in workloads))
-    print(f"\nseconds, config A, median of {repeats} (import time in the first column)")
+    for other in configs[1:]:
+        print(f"\nhash match, config {configs[0]} vs {other}; mismatch shows max |diff| (masks: share of pixels that differ)")
+        print(f"{'recipe':<13}" + ''.join(f"{w:>16}" for w in workloads))
+        for rc in recipes:
+            ta, tb = f"{configs[0]}-{rc}-0", f"{other}-{rc}-0"
+            cells = ['match' if runs[ta]['hash'][w] == runs[tb]['hash'][w] else 'DIFF ' + max_diff(ta, tb, w) for w in workloads]
+            print(f"{rc:<13}" + ''.join(f"{c:>16}" for c in cells))
+    c0 = configs[0]
+    if 'none' in recipes:
+        print(f"\nsame hash as without a recipe (config {c0})?")
+        for rc in [r for r in recipes if r != 'none']:
+            print(f"{rc:<13}" + ''.join(f"{('same' if runs[f'{c0}-{rc}-0']['hash'][w] == runs[f'{c0}-none-0']['hash'][w] else 'changed'):>16}" for w in workloads))
+    print(f"\nseconds, config {c0}, median of {repeats} (import time in the first column)")
     print(f"{'recipe':<13}{'import':>8}" + ''.join(f"{w:>10}" for w in workloads))
     for rc in recipes:
-        rs = [runs[f"A-{rc}-{i}"] for i in range(repeats)]
+        rs = [runs[f"{c0}-{rc}-{i}"] for i in range(repeats)]
         print(f"{rc:<13}{statistics.median(r['import_s'] for r in rs):>8.1f}"
               + ''.join(f"{statistics.median(r['secs'][w] for r in rs):>10.2f}" for w in workloads))
     print("\nhashes:"); [print(f"  {t:<22} " + ' '.join(f"{w}={r['hash'][w]}" for w in workloads)) for t, r in runs.items()]
