@@ -78,7 +78,7 @@ def output_dir(data_path=None, out=None):
 
 # %% ../nbs/90_course.ipynb #a4130c4c
 def run_chapter(nb, out, params, kernel='python3'):
-    "Execute one chapter into `out`/executed/: (status 'ok' or 'failed', seconds, one-line reason or ''); `SkipRest` is ok."
+    "Execute one chapter into `out`/executed/: (status 'ok' or 'failed', seconds, one-line reason); `SkipRest` is ok."
     import papermill as pm
     t, executed = time.time(), out/'executed'/Path(nb).name
     try:
@@ -102,7 +102,8 @@ def run_course(data_path=None, results_dir=None, profile='full', params=None, on
         modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
     for nb in nbs:
         declared = declared_params(nb)
-        why = 'chapter 00 stopped' if report.get('00_data.ipynb', {}).get('status') == 'failed' else skip_reason(nb, modalities)
+        stopped = report.get('00_data.ipynb', {}).get('status') == 'failed'
+        why = 'chapter 00 stopped' if stopped else skip_reason(nb, modalities)
         if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); log(f"[course] {nb.name} skipped: {why}"); continue
         log(f"[course] {nb.name} ...")
         status, secs, err = run_chapter(nb, out, {k: v for k, v in given.items() if k in declared}, kernel)
@@ -124,7 +125,7 @@ def leak_lines(out):
     import pandas as pd
     audit = pd.read_csv(f)
     return [f"!! LEAK: {r.source}: {r.rule} predicts {r.predicts} with accuracy {r.accuracy:.3f} "
-            f"(coverage {r.coverage:.2f}); labels that simple to recover make every accuracy suspect. See {shown_path(f)}"
+            f"(coverage {r.coverage:.2f}); labels this easy to recover make every accuracy suspect. See {shown_path(f)}"
             for r in audit[audit.flagged.astype(bool)].itertuples()]
 
 # %% ../nbs/90_course.ipynb #7511db4d
@@ -144,7 +145,8 @@ def run_summary(out, report):
     for name, r in report.items():
         lines.append(f"{name}: {r['status']}" + (f" ({r['seconds']}s)" if r['status'] != 'skipped' else '')
                      + (f": {r['why']}" if r['why'] else ''))
-    lines += leak_lines(out) or ['leakage audit: ' + ('no rule flagged' if (out/'06_audit.csv').exists() else 'not run')]
+    audited = (out/'06_audit.csv').exists()
+    lines += leak_lines(out) or ['leakage audit: ' + ('no rule flagged' if audited else 'not run')]
     lines.append(f"tables and figures: {shown_path(out)}; executed notebooks: {shown_path(out/'executed')}")
     return '\n'.join(lines)
 
@@ -200,7 +202,7 @@ def write_readme(results_dir, out=None, kernel='python3'):
 def main(argv=None):
     "Console entry point: `mmtrend_course [--data PATH] [--labels PATH] [--out DIR] [--profile full|small] [-p name=value ...]`."
     ap = argparse.ArgumentParser(prog='mmtrend_course', description='Re-execute the course with papermill and write its tables.')
-    ap.add_argument('--data', help='your crawl: research-format JSON, CSV, JSON Lines, or a folder holding one (default: the closet)')
+    ap.add_argument('--data', help='your crawl: research JSON, CSV, JSON Lines, or a folder holding one (default: the closet)')
     ap.add_argument('--labels', help='labels kept in a second file (an id column and a label column), joined to --data by id')
     ap.add_argument('--out', help='where tables, figures and executed notebooks go (default: results/ for the closet, '
                                   'runs/<crawl name>/ for a crawl)')

@@ -919,7 +919,7 @@ def course_posts(data_path=None,     # your crawl (a file or a folder); None = t
                  dayfirst=None,      # how to read '05/03/2026'
                  crawl_date=None,    # the crawl's date, for relative times
                  quiet=True):        # False: print the loader's summary of problems
-    "The course's posts: the closet when `data_path` is None, else your crawl loaded leniently; `attrs['on_closet']` says which."
+    "The course's posts: the closet when `data_path` is None, else your crawl, loaded leniently (`attrs['on_closet']`)."
     if data_path is None: posts = load_closet()
     else: posts = load_posts(data_path, labels=labels_path, strict=False, default_year=default_year, time_unit=time_unit,
                              dayfirst=dayfirst, crawl_date=crawl_date, quiet=quiet)

@@ -46,7 +46,7 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
     print(proc.stdout[-4000:])
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert '=== mmtrend run summary ===' in proc.stdout
-    report = json.loads((out/'run_report.json').read_text())
+    report = json.loads((out/'executed'/'run_report.json').read_text())
     assert set(report) == {nb.name for nb in course.chapters()}
     assert not [n for n, r in report.items() if r['status'] == 'failed'], report
     summary = json.loads((out/'00_data_summary.json').read_text())
