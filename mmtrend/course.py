@@ -112,7 +112,7 @@ def run_course(data_path=None, results_dir=None, profile='full', params=None, on
         if nb.name.startswith('00') and (out/'00_data_summary.json').exists():
             modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
     (out/'executed'/'timings.json').write_text(json.dumps({k: v['seconds'] for k, v in report.items()}, indent=1) + '\n')
-    (out/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
+    (out/'executed'/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
     if data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve():
         log(f"[course] README.md regenerated from {out}: {write_readme(out, kernel=kernel)}")
     return report
