@@ -10,7 +10,7 @@ from mmtrend.data import repo_root
 sys.path.insert(0, str(Path(__file__).parent))
 from fixtures.field_crawls import make_field_crawls
 
-VARIANTS = ['research_json', 'partial_images', 'zh_headers', 'text_only']
+VARIANTS = ['research_json', 'partial_images', 'zh_headers', 'text_only', 'image_only']
 
 
 def course_command():
@@ -31,11 +31,23 @@ def committed_results():
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (repo_root()/'results').glob('*') if p.is_file()}
 
 
+def image_only(spec, folder):
+    "The partial-photos crawl with every caption removed: what a crawler that keeps only the photos hands over."
+    recs = json.loads(Path(spec['data']).read_text(encoding='utf-8'))
+    for r in recs: r['caption'] = ''
+    (folder/'posts.json').write_text(json.dumps(recs, ensure_ascii=False), encoding='utf-8')
+    (folder/'images').symlink_to(Path(spec['data']).parent/'images')
+    n_ok = sum((folder/'images'/r['image']).is_file() and (folder/'images'/r['image']).stat().st_size > 0 for r in recs)
+    return dict(data=str(folder/'posts.json'), labels=None, n_records=len(recs), n_images_present=n_ok)
+
+
 @pytest.fixture(scope='module')
 def crawls(tmp_path_factory):
     root = tmp_path_factory.mktemp('field')
     make_field_crawls(root)
-    return json.loads((root/'manifest.json').read_text())
+    manifest = json.loads((root/'manifest.json').read_text())
+    (root/'image_only').mkdir()
+    return manifest | {'image_only': image_only(manifest['partial_images'], root/'image_only')}
 
 
 @pytest.mark.parametrize('variant', VARIANTS)
@@ -57,6 +69,10 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
         for name in ('01_segment.ipynb', '02_image.ipynb', '04_align.ipynb'):
             assert report[name]['status'] == 'skipped' and 'no images' in report[name]['why'], report[name]
         assert report['05_ablation.ipynb']['status'] == 'ok' and 'photo rows n/a' in (out/'05_scheme1.md').read_text()
+    elif not summary['modalities']['captions']['usable']:     # photo-only crawls: the text chapters skipped, photo rows run
+        for name in ('03_text.ipynb', '04_align.ipynb'):
+            assert report[name]['status'] == 'skipped' and 'no captions' in report[name]['why'], report[name]
+        assert 'only image' in (out/'05_scheme1.md').read_text() and 'text rows n/a' in (out/'05_scheme1.md').read_text()
     else: assert all(r['status'] == 'ok' for r in report.values()), report
 
 
