@@ -68,10 +68,12 @@ def skip_reason(nb, modalities):
 
 # %% ../nbs/90_course.ipynb #d42d642e
 def output_dir(data_path=None, out=None):
-    "Where a run writes: `out`, else results/ for the closet and runs/<crawl name>/ for a crawl (never results/)."
+    "Where a run writes: `out`, else results/ for the closet and runs/<folder>-<file>/ for a crawl (never results/)."
     committed = (repo_root()/'results').resolve()
     if data_path is None: return Path(out or committed).resolve()
-    target = Path(out).resolve() if out else repo_root()/'runs'/Path(data_path).resolve().with_suffix('').name
+    data = Path(data_path).resolve()
+    name = data.name if data.is_dir() or not data.suffix else f"{data.parent.name}-{data.stem}"   # posts.json is common
+    target = Path(out).resolve() if out else repo_root()/'runs'/name
     if target.resolve() == committed:
         raise ValueError(f"{committed} holds the committed closet tables; write your crawl's results elsewhere (--out)")
     return target.resolve()
@@ -205,7 +207,7 @@ def main(argv=None):
     ap.add_argument('--data', help='your crawl: research JSON, CSV, JSON Lines, or a folder holding one (default: the closet)')
     ap.add_argument('--labels', help='labels kept in a second file (an id column and a label column), joined to --data by id')
     ap.add_argument('--out', help='where tables, figures and executed notebooks go (default: results/ for the closet, '
-                                  'runs/<crawl name>/ for a crawl)')
+                                  'runs/<folder>-<file>/ for a crawl)')
     ap.add_argument('--profile', default='full', choices=sorted(PROFILES))
     ap.add_argument('--only', nargs='*', help='chapter numbers to run, e.g. 0 5 6')
     ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='a notebook parameter name=value')
