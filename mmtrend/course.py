@@ -106,14 +106,18 @@ def run_course(data_path=None, results_dir=None, profile='full', params=None, on
         declared = declared_params(nb)
         stopped = report.get('00_data.ipynb', {}).get('status') == 'failed'
         why = 'chapter 00 stopped' if stopped else skip_reason(nb, modalities)
-        if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); log(f"[course] {nb.name} skipped: {why}"); continue
+        if why:
+            report[nb.name] = dict(status='skipped', seconds=0, why=why)
+            log(f"[course] {nb.name} skipped: {why}")
+            continue
         log(f"[course] {nb.name} ...")
         status, secs, err = run_chapter(nb, out, {k: v for k, v in given.items() if k in declared}, kernel)
         report[nb.name] = dict(status=status, seconds=secs, why=err)
         log(f"[course] {nb.name} {'done' if status == 'ok' else 'FAILED: ' + err} ({secs}s)")
         if nb.name.startswith('00') and (out/'00_data_summary.json').exists():
             modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
-    (out/'executed'/'timings.json').write_text(json.dumps({k: v['seconds'] for k, v in report.items()}, indent=1) + '\n')
+    timings = {k: v['seconds'] for k, v in report.items()}
+    (out/'executed'/'timings.json').write_text(json.dumps(timings, indent=1) + '\n')
     (out/'executed'/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
     if data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve():
         log(f"[course] README.md regenerated from {out}: {write_readme(out, kernel=kernel)}")
@@ -141,8 +145,8 @@ def run_summary(out, report):
     "The run summary printed at the end of `mmtrend_course`, as text: records, chapters, leaks, where the tables went."
     out, lines = Path(out), ['', '=== mmtrend run summary ===']
     s = json.loads((out/'00_data_summary.json').read_text()) if (out/'00_data_summary.json').exists() else None
-    if s: lines.append(f"data: {s['source']}: {s['n_read']} record(s) read, {s['n_posts']} kept, {s['n_skipped']} skipped, "
-                       f"{s['n_warned']} with warnings (problems table: {shown_path(s['problems_csv'])})")
+    if s: lines.append(f"data: {s['source']}: {s['n_read']} record(s) read, {s['n_posts']} kept, "
+                       f"{s['n_skipped']} skipped, {s['n_warned']} with warnings (problems table: {shown_path(s['problems_csv'])})")
     if s: lines += [f"  {k}: {'used' if m['usable'] else 'n/a'} ({m['why']})" for k, m in s['modalities'].items()]
     for name, r in report.items():
         lines.append(f"{name}: {r['status']}" + (f" ({r['seconds']}s)" if r['status'] != 'skipped' else '')
