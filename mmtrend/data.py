@@ -374,6 +374,7 @@ def check_record(rec,                # one raw record (a dict) from `read_record
     gk, img = take('image')
     if isinstance(img, (list, tuple)): row['images'], img = list(img), (img[0] if len(img) else None)
     if rid is None and iv is None and isinstance(img, str) and img.strip(): rid = _image_id(img, roots)
+    if rid is None and iv is None: rid = f'record-{i:06d}'              # no id, no photo name: its place in the file
     row['id'] = rid
     if gk is None: pass                                            # no image field: a text-only crawl
     elif img is None or (isinstance(img, str) and not img.strip()):
@@ -441,8 +442,6 @@ def check_record(rec,                # one raw record (a dict) from `read_record
     else: row['author'] = None if au is None else str(au).strip()
     for k, v in rec.items():
         if k not in used: row[k if k not in row else f'{k}_raw'] = v
-    if rid is None and not any(p['field'] == 'id' for p in probs):
-        bad('id', 'no id and no image name to derive one from')
     ok = not any(p['severity'] == 'error' for p in probs)
     return (row if ok else None), probs
 
