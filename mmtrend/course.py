@@ -147,7 +147,7 @@ def run_summary(out, report):
     s = json.loads((out/'00_data_summary.json').read_text()) if (out/'00_data_summary.json').exists() else None
     if s: lines.append(f"data: {s['source']}: {s['n_read']} record(s) read, {s['n_posts']} kept, "
                        f"{s['n_skipped']} skipped, {s['n_warned']} with warnings "
-                       f"(problems table: {shown_path(s['problems_csv'])})")
+                       f"(problems table: {shown_path(out/s['problems_csv'])})")
     if s: lines += [f"  {k}: {'used' if m['usable'] else 'n/a'} ({m['why']})" for k, m in s['modalities'].items()]
     for name, r in report.items():
         lines.append(f"{name}: {r['status']}" + (f" ({r['seconds']}s)" if r['status'] != 'skipped' else '')
