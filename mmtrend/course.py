@@ -145,7 +145,8 @@ def run_summary(out, report):
     "The run summary printed at the end of `mmtrend_course`, as text: records, chapters, leaks, where the tables went."
     out, lines = Path(out), ['', '=== mmtrend run summary ===']
     s = json.loads((out/'00_data_summary.json').read_text()) if (out/'00_data_summary.json').exists() else None
-    if s: lines.append(f"data: {s['source']}: {s['n_read']} record(s) read, {s['n_posts']} kept, "
+    src = s and (s['source'] if s['on_closet'] else shown_path(s['source']))
+    if s: lines.append(f"data: {src}: {s['n_read']} record(s) read, {s['n_posts']} kept, "
                        f"{s['n_skipped']} skipped, {s['n_warned']} with warnings "
                        f"(problems table: {shown_path(out/s['problems_csv'])})")
     if s: lines += [f"  {k}: {'used' if m['usable'] else 'n/a'} ({m['why']})" for k, m in s['modalities'].items()]
