@@ -214,7 +214,8 @@ class CNNWord2Vec(BaseEstimator):
         self.n_components, self.vector_size, self.w2v_epochs, self.pooling = n_components, vector_size, w2v_epochs, pooling
     def fit_fold(self, store, train, seed=0):
         "The blocks this store has: photo and mask when it holds image features, text when it holds captions."
-        out = {b: reduce_block(store.frozen[b], train, self.n_components, seed) for b in ('image', 'mask') if b in store.frozen}
+        photo = [b for b in ('image', 'mask') if b in store.frozen]
+        out = {b: reduce_block(store.frozen[b], train, self.n_components, seed) for b in photo}
         if store.captions is None: return out
         from mmtrend.text import Word2VecEmbedder
         w2v = Word2VecEmbedder(vector_size=self.vector_size, epochs=self.w2v_epochs, pooling=self.pooling, seed=seed, workers=1)
@@ -337,7 +338,7 @@ def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, s
 
 # %% ../nbs/05_ablation.ipynb #d8521d51
 def summarise(folds, ratio=None, decimals=4):
-    "One row per (control, combo, model): metric means, corrected 95% CIs of accuracy and ROC-AUC (clipped to [0, 1]), splits."
+    "Per (control, combo, model): metric means, corrected 95% CIs of accuracy and ROC-AUC (in [0, 1]), splits."
     ratio = folds.attrs.get('test_train_ratio', 0.25) if ratio is None else ratio
     out = []
     for (ctl, combo, model), g in folds.groupby(['control', 'combo', 'model'], sort=False):
@@ -345,7 +346,8 @@ def summarise(folds, ratio=None, decimals=4):
         for m in METRICS:
             ci = corrected_resampled_t(g[m].dropna(), ratio)
             row[m] = ci['mean']
-            if m in ('accuracy', 'roc_auc'): row[f'{m}_lo'], row[f'{m}_hi'] = max(ci['lo'], 0.0), min(ci['hi'], 1.0)   # a rate
+            if m in ('accuracy', 'roc_auc'):   # rates: an interval never leaves [0, 1]
+                row[f'{m}_lo'], row[f'{m}_hi'] = max(ci['lo'], 0.0), min(ci['hi'], 1.0)
         row['n_splits'] = len(g)
         out.append(row)
     df = pd.DataFrame(out)

@@ -208,15 +208,15 @@ def write_readme(results_dir, out=None, kernel='python3'):
 
 # %% ../nbs/90_course.ipynb #7066536c
 def main(argv=None):
-    "Console entry point: `mmtrend_course [--data PATH] [--labels PATH] [--out DIR] [--profile full|small] [-p name=value ...]`."
-    ap = argparse.ArgumentParser(prog='mmtrend_course', description='Re-execute the course with papermill and write its tables.')
-    ap.add_argument('--data', help='your crawl: research JSON, CSV, JSON Lines, or a folder holding one (default: the closet)')
-    ap.add_argument('--labels', help='labels kept in a second file (an id column and a label column), joined to --data by id')
+    "Console entry point: `mmtrend_course [--data PATH] [--labels PATH] [--out DIR] [--profile P] [-p name=value ...]`."
+    ap = argparse.ArgumentParser(prog='mmtrend_course', description='Re-execute the course; write its tables.')
+    ap.add_argument('--data', help='your crawl: JSON, CSV, JSON Lines, or a folder holding one (default: the closet)')
+    ap.add_argument('--labels', help='labels kept in a second file (id and label columns), joined to --data by id')
     ap.add_argument('--out', help='where tables, figures and executed notebooks go (default: results/ for the closet, '
                                   'runs/<folder>-<file>/ for a crawl)')
     ap.add_argument('--profile', default='full', choices=sorted(PROFILES))
     ap.add_argument('--only', nargs='*', help='chapter numbers to run, e.g. 0 5 6')
-    ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='a notebook parameter name=value')
+    ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='a parameter, name=value')
     a = ap.parse_args(argv)
     params = dict(a.param) | ({'labels_path': str(Path(a.labels).resolve())} if a.labels else {})
     for flag, path in (('--data', a.data), ('--labels', a.labels)):

@@ -15,7 +15,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 __all__ = ['POST_COLUMNS', 'COUNT_FIELDS', 'FIELD_ALIASES', 'TIME_UNITS', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST',
            'COLOURS', 'PATTERNS', 'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H',
            'W', 'SKIN', 'HAIR', 'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES',
-           'TEST_PROFILE_VAR', 'MIN_IMAGE_SHARE', 'REGION_RGB', 'parse_label', 'parse_count', 'parse_time',
+           'TEST_PROFILE_VAR', 'MIN_MODALITY_SHARE', 'REGION_RGB', 'parse_label', 'parse_count', 'parse_time',
            'detect_lang', 'read_records', 'check_image', 'read_rgb', 'check_record', 'PostDataError', 'load_posts',
            'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions', 'sample_post',
            'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents', 'load_ceilings',
@@ -871,7 +871,7 @@ COURSE_PARAMS = dict(
     n_folds=5,             # folds of the cross-validation
     max_posts=None,        # None = every post; else a stratified random subset of this size
     encoder='effnet_lite0',  # image encoder (chapter 02)
-    segmenter='auto',      # clothes segmenter (chapter 01): 'auto' = the learned U-Net on the closet, 'person' on real photos
+    segmenter='auto',      # clothes segmenter (chapter 01): 'auto' = the U-Net on the closet, 'person' on real photos
     text_model='e5',       # sentence encoder (chapter 03)
 )
 
@@ -896,16 +896,17 @@ def apply_test_profile(namespace):
 
 # %% ../nbs/00_data.ipynb #d2d8e721
 def resolve_segmenter(segmenter, on_closet):
-    "The segmenter to use: 'auto' means the closet's learned U-Net on the closet and the person segmenter on real photos."
+    "The segmenter to use: 'auto' means the closet's learned U-Net on the closet, the person segmenter on real photos."
     if segmenter != 'auto': return segmenter
     return 'learned' if on_closet else 'person'
 
 # %% ../nbs/00_data.ipynb #76b031e5
 def sample_posts(posts, max_posts=None, seed=0):
-    "At most `max_posts` posts, stratified by `hot` and kept in their original order; all of them when `max_posts` is None."
+    "At most `max_posts` posts, stratified by `hot`, in their original order; all of them when `max_posts` is None."
     if max_posts is None or len(posts) <= int(max_posts): return posts.reset_index(drop=True)
     from sklearn.model_selection import train_test_split
-    keep, _ = train_test_split(np.arange(len(posts)), train_size=int(max_posts), stratify=posts['hot'], random_state=seed)
+    keep, _ = train_test_split(np.arange(len(posts)), train_size=int(max_posts), stratify=posts['hot'],
+                               random_state=seed)
     return posts.iloc[np.sort(keep)].reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #1c7ebf31
@@ -920,16 +921,17 @@ def course_posts(data_path=None,     # your crawl (a file or a folder); None = t
                  quiet=True):        # False: print the loader's summary of problems
     "The course's posts: the closet when `data_path` is None, else your crawl, loaded leniently (`attrs['on_closet']`)."
     if data_path is None: posts = load_closet()
-    else: posts = load_posts(data_path, labels=labels_path, strict=False, default_year=default_year, time_unit=time_unit,
-                             dayfirst=dayfirst, crawl_date=crawl_date, quiet=quiet)
+    else: posts = load_posts(data_path, labels=labels_path, strict=False, default_year=default_year,
+                             time_unit=time_unit, dayfirst=dayfirst, crawl_date=crawl_date, quiet=quiet)
     attrs = dict(posts.attrs, on_closet=data_path is None)
     posts = sample_posts(posts, max_posts, seed)
     posts.attrs.update(attrs)
     return posts
 
 # %% ../nbs/00_data.ipynb #8e405612
-MIN_IMAGE_SHARE = 0.5   # below this share of posts with a readable photo, image rows are n/a: too few to compare fairly
+MIN_MODALITY_SHARE = 0.5   # below this share of posts with a photo (or a caption), its rows are n/a: too few to compare
 
+# %% ../nbs/00_data.ipynb #d06abbce
 def temporal_min_days(test_days=7):
     "Distinct days a crawl needs for chapter 06's rolling-origin evaluation: history, then several test windows."
     return 3 * test_days
@@ -943,8 +945,8 @@ def crawl_modalities(posts, test_days=7):
     n_days = int(posts['day'].dropna().nunique())
     need = temporal_min_days(test_days)
     return dict(
-        images=(n_img >= MIN_IMAGE_SHARE * n and n_img > 0, f"{n_img} of {n} posts have a readable photo"),
-        captions=(n_cap >= MIN_IMAGE_SHARE * n and n_cap > 0, f"{n_cap} of {n} posts have a caption"),
+        images=(n_img >= MIN_MODALITY_SHARE * n and n_img > 0, f"{n_img} of {n} posts have a readable photo"),
+        captions=(n_cap >= MIN_MODALITY_SHARE * n and n_cap > 0, f"{n_cap} of {n} posts have a caption"),
         time=(n_days >= need, f"posts fall on {n_days} distinct day(s); the temporal evaluation needs {need}"))
 
 # %% ../nbs/00_data.ipynb #3af3e3f4
@@ -959,10 +961,11 @@ def check_minimums(posts, n_folds=5, min_posts=30):
     if n < min_posts:
         raise CrawlTooSmall(f"{src}: {n} usable post(s); the course needs at least {min_posts} to cross-validate.")
     if len(counts) < 2:
-        raise CrawlTooSmall(f"{src}: all {n} posts are labelled {counts.index[0]}; a classifier needs both hot (1) and not hot (0).")
+        raise CrawlTooSmall(f"{src}: all {n} posts are labelled {counts.index[0]}; a classifier needs both hot (1) "
+                            "and not hot (0).")
     if counts.min() < 2 * n_folds:
-        raise CrawlTooSmall(f"{src}: only {counts.min()} post(s) labelled {counts.idxmin()}; {n_folds}-fold cross-validation "
-                            f"needs at least {2 * n_folds} of each class.")
+        raise CrawlTooSmall(f"{src}: only {counts.min()} post(s) labelled {counts.idxmin()}; {n_folds}-fold "
+                            f"cross-validation needs at least {2 * n_folds} of each class.")
 
 # %% ../nbs/00_data.ipynb #c30f2aca
 class SkipRest(Exception):
