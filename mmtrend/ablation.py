@@ -29,8 +29,8 @@ __all__ = ['COMBOS', 'MODEL_ORDER', 'METRICS', 'torch_determinism', 'TorchMLP', 
            'fold_features', 'reduce_block', 'PCABlocks', 'FoldFeatures', 'row_indices', 'synthetic_store',
            'CNNWord2Vec', 'AlignedScheme', 'default_models', 'fold_scores', 'fit_predict_proba',
            'memoised_fit_predict_proba', 'evaluate_split', 'shuffled_labels', 'cv_splits', 'run_cv', 'summarise',
-           'order_rows', 'paired_comparison', 'describe_comparison', 'best_row', 'fusion_margins', 'single_split_runs',
-           'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc', 'plot_single_splits']
+           'order_rows', 'paired_comparison', 'describe_comparison', 'best_row', 'fusion_margins', 'key_rows',
+           'single_split_runs', 'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc', 'plot_single_splits']
 
 # %% ../nbs/05_ablation.ipynb #3dec9ae5
 @contextmanager
@@ -399,6 +399,14 @@ def fusion_margins(summary):
                              best_single=f"{top.combo} / {top.model}", single_hi=top.accuracy_hi,
                              margin=(fused.accuracy_lo - top.accuracy_hi).round(4),
                              clears=fused.accuracy_lo > top.accuracy_hi)).reset_index(drop=True)
+
+# %% ../nbs/05_ablation.ipynb #4ff962b4
+def key_rows(summary, model='logistic'):
+    "(fused, single): all blocks fused vs the best single modality, same `model`, rows scored on every split."
+    s = summary[(summary.control == '') & (summary.model == model) & (summary.n_splits == summary.n_splits.max())]
+    fused, single = s[~s.combo.str.startswith('only ')], s[s.combo.str.startswith('only ')]
+    widest = fused.loc[fused.combo.map(lambda c: len(COMBOS[c])).idxmax()] if len(fused) else None
+    return widest, single.sort_values('accuracy', ascending=False, kind='stable').iloc[0]
 
 # %% ../nbs/05_ablation.ipynb #388409dc
 def single_split_runs(store, scheme, combos=COMBOS, model=None, split_seeds=20, test_size=0.2, seed=0, n_posts=None, n_jobs=1):

@@ -5,13 +5,15 @@
 # %% ../nbs/90_course.ipynb #914c39bf
 from __future__ import annotations
 import argparse, ast, json, os, re, sys, time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from .data import repo_root, PROFILES, COURSE_PARAMS
 
 # %% auto #0
-__all__ = ['CHAPTER_NEEDS', 'RESULT_TITLES', 'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters', 'declared_params',
-           'check_params', 'skip_reason', 'output_dir', 'run_chapter', 'run_course', 'leak_lines', 'shown_path',
-           'run_summary', 'results_markdown', 'notebook_markdown', 'write_readme', 'main']
+__all__ = ['CHAPTER_NEEDS', 'CHAPTER_AFTER', 'RESULT_TITLES', 'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters',
+           'declared_params', 'check_params', 'skip_reason', 'output_dir', 'run_chapter', 'ready_chapters',
+           'run_course', 'leak_lines', 'shown_path', 'run_summary', 'results_markdown', 'notebook_markdown',
+           'write_readme', 'main']
 
 # %% ../nbs/90_course.ipynb #728bcd12
 def course_nbs_dir():
@@ -92,32 +94,50 @@ def run_chapter(nb, out, params, kernel='python3'):
         if e.ename == 'SkipRest': return 'ok', round(time.time() - t, 1), f"stopped early: {first_line}"
         return 'failed', round(time.time() - t, 1), f"{e.ename}: {first_line} ({executed})"
 
+# %% ../nbs/90_course.ipynb #9c8fc4aa
+CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03')}
+
+def ready_chapters(pending, done, selected):
+    "The `pending` chapters whose earlier chapters (those `selected` for this run) are all `done`, in reading order."
+    return [nb for nb in pending if all(d in done or d not in selected for d in CHAPTER_AFTER.get(Path(nb).name[:2], ()))]
+
+# %% ../nbs/90_course.ipynb #cdfd8355
+def _skip_why(nb, out, report):
+    "Why `nb` cannot run: chapter 00 failed, or the crawl lacks what it needs (00's summary in `out`); '' if it can."
+    if report.get('00_data.ipynb', {}).get('status') == 'failed': return 'chapter 00 stopped'
+    summary = Path(out)/'00_data_summary.json'
+    return skip_reason(nb, json.loads(summary.read_text())['modalities'] if summary.exists() else {})
+
 # %% ../nbs/90_course.ipynb #b6999509
-def run_course(data_path=None, results_dir=None, profile='full', params=None, only=None, kernel='python3', log=print):
-    "Execute the chapters with papermill; returns {chapter: dict(status, seconds, why)}. See `main` for the options."
+def run_course(data_path=None,       # your crawl (default: the closet)
+               results_dir=None,     # where to write (default: `output_dir`)
+               profile='full',       # sizes from chapter 00's PROFILES
+               params=None,          # {name: value} for the chapters' parameters cells
+               only=None,            # chapter numbers to run (default: all)
+               kernel='python3', log=print,
+               jobs=2):              # chapters at once (each kernel runs on one pinned thread); never changes a table
+    "Execute the chapters with papermill; returns {chapter: dict(status, seconds, why)} in reading order."
     out = output_dir(data_path, results_dir); (out/'executed').mkdir(parents=True, exist_ok=True)
     given = {**PROFILES[profile], **(params or {}), 'results_dir': str(out)}
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
     nbs = select_chapters(only); check_params(params or {}, nbs)
-    report, modalities = {}, {}
-    if (out/'00_data_summary.json').exists() and '00_data.ipynb' not in {nb.name for nb in nbs}:   # --only without 00
-        modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
-    for nb in nbs:
-        declared = declared_params(nb)
-        stopped = report.get('00_data.ipynb', {}).get('status') == 'failed'
-        why = 'chapter 00 stopped' if stopped else skip_reason(nb, modalities)
-        if why:
-            report[nb.name] = dict(status='skipped', seconds=0, why=why)
-            log(f"[course] {nb.name} skipped: {why}")
-            continue
-        log(f"[course] {nb.name} ...")
-        status, secs, err = run_chapter(nb, out, {k: v for k, v in given.items() if k in declared}, kernel)
-        report[nb.name] = dict(status=status, seconds=secs, why=err)
-        log(f"[course] {nb.name} {'done' if status == 'ok' else 'FAILED: ' + err} ({secs}s)")
-        if nb.name.startswith('00') and (out/'00_data_summary.json').exists():
-            modalities = json.loads((out/'00_data_summary.json').read_text())['modalities']
-    timings = {k: v['seconds'] for k, v in report.items()}
-    (out/'executed'/'timings.json').write_text(json.dumps(timings, indent=1) + '\n')
+    selected, pending, done, running, report = {nb.name[:2] for nb in nbs}, list(nbs), set(), {}, {}
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        while pending or running:
+            for nb in ready_chapters(pending, done, selected)[:max(1, jobs) - len(running)]:
+                pending.remove(nb)
+                why = _skip_why(nb, out, report)
+                if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); done.add(nb.name[:2])
+                if why: log(f"[course] {nb.name} skipped: {why}"); continue
+                log(f"[course] {nb.name} ...")
+                mine = {k: v for k, v in given.items() if k in declared_params(nb)}
+                running[pool.submit(run_chapter, nb, out, mine, kernel)] = nb
+            for f in (wait(running, return_when=FIRST_COMPLETED)[0] if running else ()):
+                nb = running.pop(f); status, secs, err = f.result(); done.add(nb.name[:2])
+                report[nb.name] = dict(status=status, seconds=secs, why=err)
+                log(f"[course] {nb.name} {'done' if status == 'ok' else 'FAILED: ' + err} ({secs}s)")
+    report = {nb.name: report[nb.name] for nb in nbs}
+    (out/'executed'/'timings.json').write_text(json.dumps({k: v['seconds'] for k, v in report.items()}, indent=1) + '\n')
     (out/'executed'/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
     if data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve():
         log(f"[course] README.md regenerated from {out}: {write_readme(out, kernel=kernel)}")
@@ -217,12 +237,13 @@ def main(argv=None):
     ap.add_argument('--profile', default='full', choices=sorted(PROFILES))
     ap.add_argument('--only', nargs='*', help='chapter numbers to run, e.g. 0 5 6')
     ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='a parameter, name=value')
+    ap.add_argument('--jobs', type=int, default=2, help='chapters run at once (default 2); the tables do not depend on it')
     a = ap.parse_args(argv)
     params = dict(a.param) | ({'labels_path': str(Path(a.labels).resolve())} if a.labels else {})
     for flag, path in (('--data', a.data), ('--labels', a.labels)):
         if path and not Path(path).exists(): ap.error(f"{flag} {path}: no such file or folder")
     try: out = output_dir(a.data, a.out); select_chapters(a.only); check_params(params, select_chapters(a.only))
     except ValueError as e: ap.error(str(e))
-    report = run_course(a.data, out, a.profile, params, a.only)
+    report = run_course(a.data, out, a.profile, params, a.only, jobs=a.jobs)
     print(run_summary(out, report))
     sys.exit(1 if any(r['status'] == 'failed' for r in report.values()) else 0)

@@ -4,24 +4,59 @@
 
 # %% ../nbs/00_data.ipynb #1587fb14
 from __future__ import annotations
-import csv, gzip, json, os, re, warnings, hashlib, io, math
+import os, sys, warnings
+
+# %% auto #0
+__all__ = ['NUMERICS_VAR', 'NPY_AVX512', 'PINNED_NUMERICS', 'NUMERICS', 'POST_COLUMNS', 'COUNT_FIELDS', 'FIELD_ALIASES',
+           'TIME_UNITS', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST', 'COLOURS', 'PATTERNS', 'SCENES',
+           'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H', 'W', 'SKIN', 'HAIR', 'BOTTOM_RGB',
+           'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR', 'MIN_MODALITY_SHARE',
+           'REGION_RGB', 'pin_numerics', 'pin_torch', 'parse_label', 'parse_count', 'parse_time', 'detect_lang',
+           'read_records', 'check_image', 'read_rgb', 'check_record', 'PostDataError', 'load_posts',
+           'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions', 'sample_post',
+           'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents', 'load_ceilings',
+           'repo_root', 'cache_dir', 'content_hash', 'log_timings', 'apply_test_profile', 'resolve_segmenter',
+           'sample_posts', 'course_posts', 'temporal_min_days', 'crawl_modalities', 'CrawlTooSmall', 'check_minimums',
+           'SkipRest', 'overlay_mask']
+
+# %% ../nbs/00_data.ipynb #62617b21
+NUMERICS_VAR = 'MMTREND_NUMERICS'    # 'native' opts out of the pinned kernels
+NPY_AVX512 = 'AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL'
+PINNED_NUMERICS = {
+    'ATEN_CPU_CAPABILITY': 'avx2',        # torch's own vectorised loops
+    'MKL_CBWR': 'AVX2',                   # MKL's conditional-numerical-reproducibility branch
+    'OPENBLAS_CORETYPE': 'Haswell',       # numpy's and scipy's BLAS kernels
+    'NPY_DISABLE_CPU_FEATURES': NPY_AVX512,  # numpy's AVX-512 loops (exp, log, ...)
+    'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'}  # a sum is not split by thread
+
+# %% ../nbs/00_data.ipynb #373562ba
+def pin_numerics(env=os.environ, modules=sys.modules):
+    "Force `PINNED_NUMERICS` into `env` (unless opted out) and name the recipe: the key every cache is filed under."
+    if env.get(NUMERICS_VAR) == 'native': return 'native'
+    late = [m for m in ('numpy', 'torch') if m in modules and any(env.get(k) != v for k, v in PINNED_NUMERICS.items())]
+    env.update(PINNED_NUMERICS)
+    if late: warnings.warn(f"{' and '.join(late)} loaded before mmtrend.data, so the pinned kernels may not apply: "
+                           "import mmtrend.data first to reproduce the committed tables")
+    return 'avx2-1thread'
+
+# %% ../nbs/00_data.ipynb #51436f1e
+NUMERICS = pin_numerics()
+
+# %% ../nbs/00_data.ipynb #5f4d8a68
+import csv, gzip, json, re, hashlib, io, math
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 import numpy as np, pandas as pd
 import charset_normalizer
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-# %% auto #0
-__all__ = ['POST_COLUMNS', 'COUNT_FIELDS', 'FIELD_ALIASES', 'TIME_UNITS', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST',
-           'COLOURS', 'PATTERNS', 'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H',
-           'W', 'SKIN', 'HAIR', 'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES',
-           'TEST_PROFILE_VAR', 'MIN_MODALITY_SHARE', 'REGION_RGB', 'parse_label', 'parse_count', 'parse_time',
-           'detect_lang', 'read_records', 'check_image', 'read_rgb', 'check_record', 'PostDataError', 'load_posts',
-           'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions', 'sample_post',
-           'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents', 'load_ceilings',
-           'repo_root', 'cache_dir', 'content_hash', 'apply_test_profile', 'resolve_segmenter', 'sample_posts',
-           'course_posts', 'temporal_min_days', 'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest',
-           'overlay_mask']
+# %% ../nbs/00_data.ipynb #366ab755
+def pin_torch(numerics=NUMERICS):
+    "oneDNN off and one torch thread under the pinned recipe, so convolutions take ATen's pinned path."
+    try: import torch
+    except ImportError: return None
+    if numerics != 'native': torch.backends.mkldnn.enabled = False; torch.set_num_threads(1)
+    return torch.get_num_threads()
 
 # %% ../nbs/00_data.ipynb #edd7d5fe
 POST_COLUMNS = ['id', 'image', 'mask', 'caption', 'lang', 'time', 'day', 'author', 'likes', 'collects', 'comments',
@@ -840,12 +875,13 @@ def repo_root():
     return Path(mmtrend.__file__).resolve().parent.parent
 
 def cache_dir(*parts):
-    "A cache folder under $MMTREND_CACHE (default: .cache/ in the repo checkout, else ~/.cache/mmtrend), created on demand."
+    "A cache folder under $MMTREND_CACHE (default: .cache/ in the checkout, else ~/.cache/mmtrend), one per `NUMERICS`."
     root = os.environ.get('MMTREND_CACHE')
     if not root:
         repo = repo_root()
         root = repo/'.cache' if (repo/'settings.ini').exists() else Path.home()/'.cache'/'mmtrend'
-    d = Path(root).joinpath(*map(str, parts)); d.mkdir(parents=True, exist_ok=True)
+    d = Path(root).joinpath(NUMERICS, *map(str, parts))   # other kernels, other model
+    d.mkdir(parents=True, exist_ok=True)
     return d
 
 def content_hash(*items, n=16):
@@ -857,6 +893,14 @@ def content_hash(*items, n=16):
         else: h.update(repr(it).encode())
         h.update(b'\0')
     return h.hexdigest()[:n]
+
+# %% ../nbs/00_data.ipynb #a79d9c52
+def log_timings(results, chapter, **seconds):
+    "Merge wall times (and other run-state figures, like cache hits) into `results/executed/timings-<chapter>.json`."
+    f = Path(results)/'executed'/f'timings-{chapter}.json'; f.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(f.read_text()) if f.is_file() else {}
+    f.write_text(json.dumps({**old, **seconds}, indent=1, default=str) + '\n')
+    return f
 
 # %% ../nbs/00_data.ipynb #2d31b0c8
 COURSE_PARAMS = dict(

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_image.ipynb #2eecf8d4
 from __future__ import annotations
-import contextlib, copy, json, os, time, warnings
+import copy, json, os, time, warnings
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,33 +23,10 @@ except ImportError: fcntl = None   # Windows: no lock, at worst two processes tr
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'EFFNET_PREPROCESS', 'RESNET_ARCHS', 'FMNIST_CLASSES', 'FMNIST_PREPROCESS',
-           'FMNIST_RECIPE', 'ENCODERS', 'usable_cores', 'sensible_threads', 'torch_threads', 'Preprocess',
-           'state_dict_hash', 'fold_batchnorm', 'ImageEncoder', 'imagenet_classes', 'EffNetFeatures',
-           'effnet_lite0_weights_path', 'load_effnet_lite0', 'classify', 'ResNetFeatures', 'read_state_dict',
-           'resnet_encoder', 'train_fmnist_resnet18', 'fmnist_checkpoint', 'load_fmnist_resnet18', 'get_encoder',
-           'FeatureStore', 'ImageFeatures', 'embed_images']
-
-# %% ../nbs/02_image.ipynb #254ecd36
-def usable_cores():
-    "Cores this process may run on (its CPU affinity), which is what torch's intra-op threads should match."
-    try: return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError: return max(1, os.cpu_count() or 1)
-
-def sensible_threads():
-    "$MMTREND_THREADS if set, else the usable cores, or 1 when other work already keeps them busy (load > 1.5 x cores)."
-    if os.environ.get('MMTREND_THREADS'): return max(1, int(os.environ['MMTREND_THREADS']))
-    n = usable_cores()
-    try: busy = os.getloadavg()[0] > 1.5 * n
-    except (AttributeError, OSError): busy = False
-    return 1 if busy else n
-
-@contextlib.contextmanager
-def torch_threads(n=None):
-    "Run a block with `n` torch threads (default: `sensible_threads()`), restoring the caller's setting afterwards."
-    old = torch.get_num_threads()
-    torch.set_num_threads(int(n or sensible_threads()))
-    try: yield
-    finally: torch.set_num_threads(old)
+           'FMNIST_RECIPE', 'ENCODERS', 'Preprocess', 'state_dict_hash', 'fold_batchnorm', 'ImageEncoder',
+           'imagenet_classes', 'EffNetFeatures', 'effnet_lite0_weights_path', 'load_effnet_lite0', 'classify',
+           'ResNetFeatures', 'read_state_dict', 'resnet_encoder', 'train_fmnist_resnet18', 'fmnist_checkpoint',
+           'load_fmnist_resnet18', 'get_encoder', 'FeatureStore', 'ImageFeatures', 'embed_images']
 
 # %% ../nbs/02_image.ipynb #d4a80b93
 IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
@@ -170,7 +147,7 @@ def _load_batch(images, preprocess):
 def classify(images, encoder='effnet_lite0', k=5):
     "Top-`k` (class, probability) of the encoder's classifier head, one row per image."
     enc = get_encoder(encoder)
-    with torch_threads(), torch.inference_mode():
+    with torch.inference_mode():
         p = enc.logits(_load_batch(images, enc.preprocess)).softmax(-1)
     top = p.topk(k, dim=-1)
     return pd.DataFrame([{f'top{j+1}': f"{enc.classes[c]} ({v:.2f})" for j, (v, c) in enumerate(zip(vs.tolist(), cs.tolist()))}
@@ -246,7 +223,7 @@ def resnet_encoder(arch='resnet50', weights=None, preprocess=None, name=None, cl
 # %% ../nbs/02_image.ipynb #dc727c5f
 FMNIST_CLASSES = ['t-shirt/top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
 FMNIST_PREPROCESS = Preprocess(resize=72, crop=72, mean=(127.5, 127.5, 127.5), std=(63.75, 63.75, 63.75))
-FMNIST_RECIPE = dict(arch='resnet18', n_train=12_000, epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4, size=32, tint=True, threads=2, version=2)
+FMNIST_RECIPE = dict(arch='resnet18', n_train=12_000, epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4, size=32, tint=True, version=3)
 
 def _fmnist_batch(x_uint8, rng=None, tint=False):
     "N x 28 x 28 uint8 -> N x 3 x 32 x 32 normalised float; with `rng` and `tint`, random garment/background colours and flips."
@@ -304,8 +281,7 @@ def fmnist_checkpoint(seed=0, progress=True, **recipe):
     with open(d/f'resnet18_fmnist-{key}.lock', 'w') as lock:
         if fcntl is not None: fcntl.flock(lock, fcntl.LOCK_EX)
         if not (path.is_file() and meta.is_file()):
-            with torch_threads(recipe['threads']):     # fixed, not load-dependent: the thread count changes the weights
-                net, metrics = train_fmnist_resnet18(seed=seed, progress=progress, **recipe)
+            net, metrics = train_fmnist_resnet18(seed=seed, progress=progress, **recipe)
             tmp = path.with_suffix('.tmp'); torch.save(net.state_dict(), tmp); os.replace(tmp, path)
             meta.write_text(json.dumps({**metrics, 'recipe': recipe}, indent=1) + '\n')
     return path, json.loads(meta.read_text())
@@ -431,7 +407,7 @@ def _compute(enc, images, masks, fill, crop, batch_size, num_workers, progress):
     ds = _ImageSet(images, masks, enc.preprocess, fill, crop)
     dl = DataLoader(ds, batch_size=batch_size, shuffle=False, num_workers=num_workers)
     out, errors = np.full((len(images), enc.dim), np.nan, np.float32), {}
-    with torch_threads(), tqdm(total=len(images), desc=f"{enc.name} features", unit='img', disable=not progress) as bar:
+    with tqdm(total=len(images), desc=f"{enc.name} features", unit='img', disable=not progress) as bar:
         for idx, x, err in dl:
             ok = np.array([not e for e in err], bool)
             errors.update({int(i): e for i, e in zip(idx, err) if e})

@@ -274,13 +274,12 @@ def load_or_train_unet(posts=None, epochs=12, batch_size=16, lr=5e-3, width=8, s
     t0 = time.time()
     with torch.random.fork_rng(): model, losses = train_unet(*load_pairs(train), progress=progress, **{k: hp[k] for k in hp if k != 'holdout_frac'})
     info = dict(n_train=len(train), losses=losses, train_seconds=round(time.time() - t0, 1), hp=hp)
-    tmp = path.with_suffix('.tmp'); torch.save(dict(state=model.state_dict(), hp=hp, info=info), tmp); tmp.replace(path)
+    tmp = path.with_suffix(f'.{os.getpid()}.tmp'); torch.save(dict(state=model.state_dict(), hp=hp, info=info), tmp); tmp.replace(path)
     return model, dict(info, cached=False, key=key, path=str(path))
 
 @torch.no_grad()
 def predict_unet(model, images, batch_size=128):
     "Region masks (N x H x W uint8) for closet-sized images (N x 96 x 72 x 3 uint8)."
-    torch.set_num_threads(min(2, torch.get_num_threads()))
     outs = [model(to_tensor(images[i:i + batch_size])).argmax(1).to(torch.uint8).numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(outs) if outs else np.zeros((0, *CLOSET_HW), np.uint8)
 
@@ -557,7 +556,7 @@ def segment_dataset(posts_or_paths, method='learned', batch_size=64, cache=True,
             out[i] = m; stats['computed'] += 1
             for n in notes: report(i, name, n)
             if key:
-                tmp = cdir/f'{key}.tmp.png'; Image.fromarray(m).save(tmp); tmp.replace(cdir/f'{key}.png')
+                tmp = cdir/f'{key}.{os.getpid()}.tmp.png'; Image.fromarray(m).save(tmp); tmp.replace(cdir/f'{key}.png')
                 if notes: (cdir/f'{key}.txt').write_text('\n'.join(notes) + '\n')
     out.problems = pd.DataFrame(problems, columns=['index', 'name', 'message']); out.stats = stats
     return out

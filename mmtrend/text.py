@@ -348,7 +348,6 @@ def load_sentence_model(name):
     from sentence_transformers import SentenceTransformer
     import transformers
     transformers.utils.logging.disable_progress_bar(); transformers.utils.logging.set_verbosity_error()
-    torch.set_num_threads(min(2, torch.get_num_threads()))
     path = pkg.get_model_path()
     model = SentenceTransformer(str(path), device='cpu', local_files_only=True)
     def encode(texts):

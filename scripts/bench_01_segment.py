@@ -7,8 +7,8 @@ only the *mask* cache starts empty (a fresh temporary folder unless --cache is g
 hashing, segmenting and writing every mask. The machine may be shared: the load average is printed alongside.
 """
 import argparse, os, shutil, tempfile, time, warnings
+from mmtrend.data import load_closet     # first: pins the numerics before torch loads
 import torch
-from mmtrend.data import load_closet
 from mmtrend.segment import segment_dataset, load_or_train_unet
 
 def main():

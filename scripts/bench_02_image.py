@@ -2,11 +2,13 @@
 
     .venv/bin/python scripts/bench_02_image.py [--n 500] [--encoder effnet_lite0] [--batch-size 64] [--workers 0 1]
 
-The research loop opens each photo, transforms it, and forwards it alone (torch.no_grad, torch's default thread count).
+The research loop opens each photo, transforms it, and forwards it alone (torch.no_grad), once with every logical CPU
+as torch threads and once with the one thread the course pins (chapter 00); embed_images runs on the pinned thread.
 Cold = an empty cache (MMTREND_CACHE points at a fresh temporary folder); warm = the same call again.
 The machine may be shared: the load average before and after is printed, and numbers taken under load are noisy.
 """
 import argparse, json, os, shutil, sys, tempfile, time, warnings
+import mmtrend.data                  # first: pins the numerics (one thread, oneDNN off) as the course runs them
 import numpy as np, torch
 from PIL import Image
 
@@ -36,15 +38,15 @@ def main(argv=None):
     from mmtrend import image as mi
     paths = load_closet().image.tolist()[:a.n]
     enc = mi.get_encoder(a.encoder)                      # weights loaded once, outside every timing
-    default_threads, ours = torch.get_num_threads(), mi.sensible_threads()
+    default_threads, ours = os.cpu_count() or 1, torch.get_num_threads()
     load0 = os.getloadavg()
     rows = {}
     ref, t = timed(lambda: research_loop(paths, enc, default_threads))
-    rows[f'research loop (torch default {default_threads} threads)'] = t
+    rows[f'research loop ({default_threads} threads)'] = t
     if ours != default_threads:
         _, t = timed(lambda: research_loop(paths, enc, ours))
-        rows[f'research loop ({ours} thread(s), our setting)'] = t
-    torch.set_num_threads(default_threads)
+        rows[f'research loop ({ours} thread, pinned)'] = t
+    torch.set_num_threads(ours)
     plain = mi.ImageEncoder(enc.name, enc.features, enc.dim, enc.preprocess, optimize=False)
     tmp = tempfile.mkdtemp(); os.environ['MMTREND_CACHE'] = tmp
     try:
@@ -63,8 +65,8 @@ def main(argv=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     load1 = os.getloadavg()
-    base = rows[f'research loop (torch default {default_threads} threads)']
-    print(f"{a.n} closet images, encoder {a.encoder}; usable cores {mi.usable_cores()}, torch default threads {default_threads}, "
+    base = rows[f'research loop ({default_threads} threads)']
+    print(f"{a.n} closet images, encoder {a.encoder}; {default_threads} logical CPUs, "
           f"embed_images threads {ours}; load average before {load0[0]:.1f}, after {load1[0]:.1f} (1-min)")
     print(f"| run | seconds | images/s | speed-up vs research loop |\n|---|---|---|---|")
     for k, t in rows.items(): print(f"| {k} | {t:.2f} | {a.n / t:.1f} | {base / t:.1f}x |")

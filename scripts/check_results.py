@@ -11,6 +11,7 @@ EXPECTED = ['00_ceilings.md', '00_data_summary.json', '00_problems.csv', '00_lab
             '03_text_preview.md',
             '04_retrieval.md', '04_retrieval.csv', '04_training_curve.png',
             '05_scheme1.md', '05_scheme1.csv', '05_scheme2.md', '05_scheme2.csv', '05_summary.md', '05_fusion_margins.md',
+            '05_key_comparison.json',
             '05_accuracy.png', '05_roc.png', '05_single_splits.png',
             '06_random_vs_temporal.md', '06_random_vs_temporal.csv', '06_sequence_vs_baselines.md', '06_audit.csv',
             '06_audit_keyword_variant.csv']
