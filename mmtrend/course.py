@@ -99,7 +99,8 @@ CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03')
 
 def ready_chapters(pending, done, selected):
     "The `pending` chapters whose earlier chapters (those `selected` for this run) are all `done`, in reading order."
-    return [nb for nb in pending if all(d in done or d not in selected for d in CHAPTER_AFTER.get(Path(nb).name[:2], ()))]
+    waits_for = lambda nb: CHAPTER_AFTER.get(Path(nb).name[:2], ())
+    return [nb for nb in pending if all(d in done or d not in selected for d in waits_for(nb))]
 
 # %% ../nbs/90_course.ipynb #cdfd8355
 def _skip_why(nb, out, report):
@@ -137,7 +138,8 @@ def run_course(data_path=None,       # your crawl (default: the closet)
                 report[nb.name] = dict(status=status, seconds=secs, why=err)
                 log(f"[course] {nb.name} {'done' if status == 'ok' else 'FAILED: ' + err} ({secs}s)")
     report = {nb.name: report[nb.name] for nb in nbs}
-    (out/'executed'/'timings.json').write_text(json.dumps({k: v['seconds'] for k, v in report.items()}, indent=1) + '\n')
+    timings = {k: v['seconds'] for k, v in report.items()}
+    (out/'executed'/'timings.json').write_text(json.dumps(timings, indent=1) + '\n')
     (out/'executed'/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
     if data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve():
         log(f"[course] README.md regenerated from {out}: {write_readme(out, kernel=kernel)}")
@@ -237,7 +239,7 @@ def main(argv=None):
     ap.add_argument('--profile', default='full', choices=sorted(PROFILES))
     ap.add_argument('--only', nargs='*', help='chapter numbers to run, e.g. 0 5 6')
     ap.add_argument('-p', '--param', action='append', default=[], type=parse_param, help='a parameter, name=value')
-    ap.add_argument('--jobs', type=int, default=2, help='chapters run at once (default 2); the tables do not depend on it')
+    ap.add_argument('--jobs', type=int, default=2, help='chapters run at once (default 2); never changes a table')
     a = ap.parse_args(argv)
     params = dict(a.param) | ({'labels_path': str(Path(a.labels).resolve())} if a.labels else {})
     for flag, path in (('--data', a.data), ('--labels', a.labels)):

@@ -223,7 +223,8 @@ def resnet_encoder(arch='resnet50', weights=None, preprocess=None, name=None, cl
 # %% ../nbs/02_image.ipynb #dc727c5f
 FMNIST_CLASSES = ['t-shirt/top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
 FMNIST_PREPROCESS = Preprocess(resize=72, crop=72, mean=(127.5, 127.5, 127.5), std=(63.75, 63.75, 63.75))
-FMNIST_RECIPE = dict(arch='resnet18', n_train=12_000, epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4, size=32, tint=True, version=3)
+FMNIST_RECIPE = dict(arch='resnet18', n_train=12_000, epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4, size=32,
+                     tint=True, version=3)
 
 def _fmnist_batch(x_uint8, rng=None, tint=False):
     "N x 28 x 28 uint8 -> N x 3 x 32 x 32 normalised float; with `rng` and `tint`, random garment/background colours and flips."

@@ -274,7 +274,8 @@ def load_or_train_unet(posts=None, epochs=12, batch_size=16, lr=5e-3, width=8, s
     t0 = time.time()
     with torch.random.fork_rng(): model, losses = train_unet(*load_pairs(train), progress=progress, **{k: hp[k] for k in hp if k != 'holdout_frac'})
     info = dict(n_train=len(train), losses=losses, train_seconds=round(time.time() - t0, 1), hp=hp)
-    tmp = path.with_suffix(f'.{os.getpid()}.tmp'); torch.save(dict(state=model.state_dict(), hp=hp, info=info), tmp); tmp.replace(path)
+    tmp = path.with_suffix(f'.{os.getpid()}.tmp')
+    torch.save(dict(state=model.state_dict(), hp=hp, info=info), tmp); tmp.replace(path)
     return model, dict(info, cached=False, key=key, path=str(path))
 
 @torch.no_grad()

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def launch(seed, work):
     out = work/f'seed-{seed}'; out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(ROOT/'.venv'/'bin'/'mmtrend_course'), '--profile', 'full', '--out', str(out), '-p', f'seed={seed}', '--jobs', '1']
+    cmd = [str(ROOT/'.venv'/'bin'/'mmtrend_course'), '--profile', 'full', '--out', str(out), '-p', f'seed={seed}',
+           '--jobs', '1']
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, 'MPLBACKEND': 'Agg'}, stdout=open(out/'course.log', 'w'),
                             stderr=subprocess.STDOUT), out
 
@@ -26,7 +27,8 @@ def main():
     ap.add_argument('--parallel', type=int, default=2, help='course runs at once (each is single-threaded)')
     ap.add_argument('--work', type=Path, default=Path('/tmp/mmtrend-seeds'))
     ap.add_argument('--rerun-seed-0', action='store_true', help='do not reuse the committed results/ for seed 0')
-    ap.add_argument('--write', action='store_true', help='write the table to results/seed_sensitivity.md (the README shows it)')
+    ap.add_argument('--write', action='store_true',
+                    help='write the table to results/seed_sensitivity.md (the README shows it)')
     a = ap.parse_args()
     t0, load = time.time(), os.getloadavg()[0]
     outs, todo = {}, []
@@ -40,7 +42,8 @@ def main():
         for s, (p, out) in running.items():
             if p.wait(): sys.exit(f"seed {s} failed; see {out/'course.log'}")
             outs[s] = out
-    print(f"{len(a.seeds)} seeds, {time.time() - t0:.0f}s (load average {load:.2f} at start, {os.getloadavg()[0]:.2f} at end)")
+    print(f"{len(a.seeds)} seeds, {time.time() - t0:.0f}s "
+          f"(load average {load:.2f} at start, {os.getloadavg()[0]:.2f} at end)")
     rows, verdicts = [], []
     for s in a.seeds:
         k = json.loads((outs[s]/'05_key_comparison.json').read_text())
@@ -48,8 +51,8 @@ def main():
         clear = k['lo'] > 0 or k['hi'] < 0
         verdict = ('fused more accurate' if k['lo'] > 0 else 'fused less accurate') if clear else 'cannot be told apart'
         verdicts.append(verdict)
-        rows.append(f"| {s} | {k['a']} vs {k['b']} | {k['diff']:+.3f} | [{k['lo']:+.3f}, {k['hi']:+.3f}] | {k['p']:.2g} | "
-                    f"{k['wins']} of {k['n_splits']} | {verdict} |")
+        rows.append(f"| {s} | {k['a']} vs {k['b']} | {k['diff']:+.3f} | [{k['lo']:+.3f}, {k['hi']:+.3f}] "
+                    f"| {k['p']:.2g} | {k['wins']} of {k['n_splits']} | {verdict} |")
     same = len(set(verdicts)) == 1
     md = ("| seed | key comparison (scheme 1) | paired difference | 95% CI | p | splits won | conclusion |\n"
           "|---:|:---|---:|:---|---:|:---|:---|\n" + '\n'.join(rows) + '\n\n'
