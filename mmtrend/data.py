@@ -25,6 +25,7 @@ NPY_AVX512 = 'AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX51
 PINNED_NUMERICS = {
     'ATEN_CPU_CAPABILITY': 'avx2',        # torch's own vectorised loops
     'MKL_CBWR': 'AVX2',                   # MKL's conditional-numerical-reproducibility branch
+    'ONEDNN_MAX_CPU_ISA': 'AVX2',         # oneDNN, should an op still reach it with oneDNN off
     'OPENBLAS_CORETYPE': 'Haswell',       # numpy's and scipy's BLAS kernels
     'NPY_DISABLE_CPU_FEATURES': NPY_AVX512,  # numpy's AVX-512 loops (exp, log, ...)
     'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'}  # a sum is not split by thread
@@ -57,6 +58,9 @@ def pin_torch(numerics=NUMERICS):
     except ImportError: return None
     if numerics != 'native': torch.backends.mkldnn.enabled = False; torch.set_num_threads(1)
     return torch.get_num_threads()
+
+# %% ../nbs/00_data.ipynb #aeeef78e
+pin_torch()
 
 # %% ../nbs/00_data.ipynb #edd7d5fe
 POST_COLUMNS = ['id', 'image', 'mask', 'caption', 'lang', 'time', 'day', 'author', 'likes', 'collects', 'comments',
