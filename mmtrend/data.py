@@ -25,7 +25,7 @@ NPY_AVX512 = 'AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX51
 PINNED_NUMERICS = {
     'ATEN_CPU_CAPABILITY': 'avx2',        # torch's own vectorised loops
     'MKL_CBWR': 'AVX2',                   # MKL's conditional-numerical-reproducibility branch
-    'ONEDNN_MAX_CPU_ISA': 'AVX2',         # oneDNN, should an op still reach it with oneDNN off
+    'ONEDNN_MAX_CPU_ISA': 'AVX2',         # oneDNN's convolutions
     'OPENBLAS_CORETYPE': 'Haswell',       # numpy's and scipy's BLAS kernels
     'NPY_DISABLE_CPU_FEATURES': NPY_AVX512,  # numpy's AVX-512 loops (exp, log, ...)
     'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'}  # a sum is not split by thread
@@ -53,10 +53,10 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # %% ../nbs/00_data.ipynb #366ab755
 def pin_torch(numerics=NUMERICS):
-    "oneDNN off and one torch thread under the pinned recipe, so convolutions take ATen's pinned path."
+    "One torch thread under the pinned recipe (torch may have been told otherwise before we were imported)."
     try: import torch
     except ImportError: return None
-    if numerics != 'native': torch.backends.mkldnn.enabled = False; torch.set_num_threads(1)
+    if numerics != 'native': torch.set_num_threads(1)
     return torch.get_num_threads()
 
 # %% ../nbs/00_data.ipynb #aeeef78e

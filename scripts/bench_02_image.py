@@ -8,7 +8,7 @@ Cold = an empty cache (MMTREND_CACHE points at a fresh temporary folder); warm =
 The machine may be shared: the load average before and after is printed, and numbers taken under load are noisy.
 """
 import argparse, json, os, shutil, sys, tempfile, time, warnings
-import mmtrend.data                  # first: pins the numerics (one thread, oneDNN off) as the course runs them
+import mmtrend.data                  # first: pins the numerics (AVX2, one thread) as the course runs them
 import numpy as np, torch
 from PIL import Image
 

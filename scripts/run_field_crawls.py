@@ -29,6 +29,7 @@ def main():
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env={'MPLBACKEND': 'Agg', **__import__('os').environ})
         print(f"{variant}: exit {proc.returncode} in {time.time() - t:.0f}s", flush=True)
         summary = proc.stdout[proc.stdout.find('=== mmtrend run summary ==='):].strip()
+        summary = re.sub(r' \(\d+\.\d+s\)', '', summary)   # wall times vary run to run; the committed file must not
         parts.append(f"**{variant}**: {spec['notes']}\n\n```sh\n{' '.join(cmd)}\n```\n\n"
                      f"```\n{summary}\n```\n\nexit code {proc.returncode}")
     Path(a.out).write_text('\n\n'.join(parts) + '\n', encoding='utf-8')
