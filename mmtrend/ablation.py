@@ -381,7 +381,9 @@ def describe_comparison(c):
     return (f"{c['a']} is {abs(c['diff']):.3f} {'more' if c['diff'] > 0 else 'less'} accurate than {c['b']}, averaged over "
             f"{c['n_splits']} shared splits (95% CI of the difference {c['lo']:+.3f} to {c['hi']:+.3f}; corrected resampled t-test "
             f"p = {c['p']:.2g}; better on {c['wins']} of {c['n_splits']} splits): "
-            + ('the difference is larger than the split-to-split noise.' if clear else 'the two cannot be told apart at this sample size.'))
+            + ("on this run's splits the difference is larger than the split-to-split noise" if clear
+               else "this run's splits cannot tell the two apart")
+            + " (another seed draws other splits: scripts/seed_sensitivity.py)")
 
 # %% ../nbs/05_ablation.ipynb #8e8e9b89
 def best_row(summary, single):

@@ -24,9 +24,12 @@ without a recipe unet, mlp, gru, sk_emb, sk_fix differ between A and B2; ATen di
 and OpenBLAS core type each matter; thread count matters on its own (U-Net, GRU, OpenBLAS). `avx2_min_t1`
 (ATen avx2, MKL_CBWR=AVX2, OPENBLAS_CORETYPE=Haswell, oneDNN off, 1 thread) makes all six match across A/A1/B2/B.
 
+The `course` recipe is what the course itself runs: mmtrend.data's PINNED_NUMERICS (AVX2 everywhere, oneDNN capped
+rather than off, one thread); every other recipe runs with MMTREND_NUMERICS=native so the course's pin stays out of it.
+
 Usage:  python scripts/determinism_probe.py                 # the full comparison (~6-8 min on 2 busy cores)
         python scripts/determinism_probe.py --quick         # one run per configuration, no timing repeats
-        python scripts/determinism_probe.py --recipes none,pinned --workloads unet,mlp
+        python scripts/determinism_probe.py --recipes none,course --workloads unet,mlp
 """
 from __future__ import annotations
 import argparse, hashlib, json, os, statistics, subprocess, sys, time
@@ -62,6 +65,8 @@ RECIPES['full_t1'] = dict(RECIPES['full'], threads=1)
 RECIPES['avx2_min_t1'] = dict(env=_AVX2, mkldnn=False, threads=1)        # no numpy pinning, no deterministic flag
 RECIPES['avx2_dnnl_t1'] = dict(env=_AVX2, threads=1)                     # oneDNN left on and uncapped
 RECIPES['avx2_t1'] = dict(RECIPES['pinned_avx2'], threads=1)
+# the course's own recipe: mmtrend.data imported first (PINNED_NUMERICS, chapter 00); the others run with it opted out
+RECIPES['course'] = {}
 
 CONFIGS = {
     'A': {'OMP_NUM_THREADS': '2', 'MKL_NUM_THREADS': '2', 'OPENBLAS_NUM_THREADS': '2', 'MMTREND_THREADS': '2'},
@@ -75,7 +80,7 @@ CONFIGS['A1'] = {**CONFIGS['A'], **_T1}                                     # th
 CONFIGS['B2'] = {**CONFIGS['B'], **{k: '2' for k in _T1}}                   # instruction set alone
 # variables a config or recipe may set; cleared from the inherited env so each child starts from the same place
 KNOBS = sorted({k for c in CONFIGS.values() for k in c} | {k for r in RECIPES.values() for k in r.get('env', {})}
-               | {'MKL_ENABLE_INSTRUCTIONS'})
+               | {'MKL_ENABLE_INSTRUCTIONS', 'MMTREND_NUMERICS'})
 WORKLOADS = ['unet', 'embed', 'mlp', 'gru', 'sk_emb', 'sk_fix']
 
 
@@ -92,6 +97,8 @@ def child(recipe, workloads, tag):
     if 'threads' in rec:
         for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MMTREND_THREADS'): os.environ[k] = str(rec['threads'])
     t_import = time.perf_counter()
+    if recipe == 'course': import mmtrend.data  # noqa: F401  (pins before numpy and torch load)
+    else: os.environ['MMTREND_NUMERICS'] = 'native'   # this recipe, not the course's pin
     import numpy as np, torch
     if 'mkldnn' in rec: torch.backends.mkldnn.enabled = rec['mkldnn']
     if rec.get('deterministic'): torch.use_deterministic_algorithms(True)
@@ -177,7 +184,7 @@ def max_diff(tag_a, tag_b, w):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--child', action='store_true'); ap.add_argument('--tag', default='')
-    ap.add_argument('--recipe', default='none'); ap.add_argument('--recipes', default='none,avx2_min_t1,full_t1')
+    ap.add_argument('--recipe', default='none'); ap.add_argument('--recipes', default='none,avx2_min_t1,course')
     ap.add_argument('--workloads', default=','.join(WORKLOADS))
     ap.add_argument('--configs', default='A,B'); ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--quick', action='store_true')
     a = ap.parse_args()
