@@ -7,7 +7,7 @@ from sklearn.base import clone
 import mmtrend.text as T
 from mmtrend.text import (tokenize, clean_captions, Word2VecEmbedder, load_keyed_vectors, load_glove, embed_sentences,
                           SentenceEmbedder, FASHION_WORDS)
-from mmtrend.data import load_closet
+from mmtrend.data import cache_dir, load_closet
 
 
 @pytest.fixture(scope='module')
@@ -149,7 +149,8 @@ def test_sentence_cache_skips_the_model(closet, tmp_path, monkeypatch):
     monkeypatch.setenv('MMTREND_CACHE', str(tmp_path))
     caps = closet.caption[:5].tolist()
     first = embed_sentences(caps, 'e5', progress=False)
-    assert len(list((tmp_path/'text'/'sentences').glob('e5-*.npy'))) == 1
+    assert len(list(cache_dir('text', 'sentences').glob('e5-*.npy'))) == 1
+    assert cache_dir('text', 'sentences').is_relative_to(tmp_path)
     encode, weights = T.load_sentence_model('e5')
     def boom(texts): raise AssertionError('the encoder ran although the result was cached')
     monkeypatch.setattr(T, 'load_sentence_model', lambda name: (boom, weights))

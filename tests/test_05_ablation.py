@@ -53,11 +53,23 @@ def test_learns_nonlinear_and_works_in_cross_validation():
     assert scores.mean() > 0.85
 
 
+# float32 batched matmul under the pinned kernels (MKL's AVX2 branch): a row rounds differently in the last bit at
+# another position in the batch, so sklearn's 1e-7 sample-order check fails by design; the next test pins the real bound.
+ORDER_XFAIL = {'check_methods_sample_order_invariance': 'float32 rows round by batch position (see the next test)'}
+
 def test_sklearn_estimator_checks():
     "scikit-learn's own battery of estimator checks (API conventions, input validation, pickling, fit idempotence, ...)."
     from sklearn.utils.estimator_checks import check_estimator
-    failed = [r for r in check_estimator(TorchMLP(max_epochs=100), on_fail=None) if r['status'] == 'failed']
+    results = check_estimator(TorchMLP(max_epochs=100), on_fail=None, expected_failed_checks=ORDER_XFAIL)
+    failed = [r for r in results if r['status'] == 'failed']
     assert not failed, [(r['check_name'], str(r['exception'])[:200]) for r in failed]
+    assert {r['check_name'] for r in results if r['status'] == 'xfail'} <= set(ORDER_XFAIL)
+
+def test_predictions_do_not_depend_on_sample_order_beyond_float32_rounding():
+    X, y = _xor(300)
+    m = TorchMLP(max_epochs=50).fit(X, y)
+    order = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_allclose(m.predict_proba(X)[order], m.predict_proba(X[order]), rtol=0, atol=1e-5)
 
 
 def test_corrected_interval_known_values():
