@@ -117,7 +117,8 @@ def _id_parts(value):
     return [p for p in _ID_SPLIT.split(str(value).lower()) if p]
 
 def _first_number(value):
-    m = re.search(r'\d+', str(value)); return float(m.group()) if m else np.nan
+    "First number in a value, in a path's file name only (the checkout's folder must not change the audit)."
+    m = re.search(r'\d+', str(value).replace('\\', '/').rsplit('/', 1)[-1]); return float(m.group()) if m else np.nan
 
 def audit_leakage(posts, label='hot', text_col='caption', tokenizer=None, threshold=0.95, max_tokens=3, min_count=3,
                   columns=None, exclude=(), beam=25, seed=0, top=5, warn=True):
