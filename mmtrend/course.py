@@ -5,14 +5,16 @@
 # %% ../nbs/90_course.ipynb #914c39bf
 from __future__ import annotations
 import argparse, ast, json, os, re, sys, time
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from .data import repo_root, PROFILES, COURSE_PARAMS
 
 # %% auto #0
-__all__ = ['CHAPTER_NEEDS', 'CHAPTER_AFTER', 'RESULT_TITLES', 'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters',
-           'declared_params', 'check_params', 'skip_reason', 'output_dir', 'run_chapter', 'ready_chapters',
-           'run_course', 'leak_lines', 'shown_path', 'run_summary', 'results_markdown', 'notebook_markdown',
+__all__ = ['CHAPTER_NEEDS', 'PROGRESS_LINE', 'INLINE_FIGURES', 'CHAPTER_AFTER', 'RESULT_TITLES', 'KEY_FIGURES', 'course_nbs_dir',
+           'chapters', 'parse_param', 'select_chapters', 'declared_params', 'check_params', 'skip_reason', 'output_dir',
+           'kernel_path', 'reader_text', 'reader_copy', 'figures_inline', 'run_chapter', 'ready_chapters', 'run_course',
+           'leak_lines', 'shown_path', 'run_summary', 'results_markdown', 'figures_markdown', 'notebook_markdown',
            'write_readme', 'main']
 
 # %% ../nbs/90_course.ipynb #728bcd12
@@ -80,9 +82,56 @@ def output_dir(data_path=None, out=None):
         raise ValueError(f"{committed} holds the committed closet tables; write your crawl's results elsewhere (--out)")
     return target.resolve()
 
+# %% ../nbs/90_course.ipynb #1eb1acb6
+def kernel_path(path, nbs_dir=None):
+    "`path` as a chapter kernel (cwd `nbs/`) sees it: relative inside the repository, so every clone writes the same."
+    p, root = Path(path).resolve(), repo_root()
+    return os.path.relpath(p, Path(nbs_dir or course_nbs_dir()).resolve()) if p.is_relative_to(root) else str(p)
+
+# %% ../nbs/90_course.ipynb #fc20e0a1
+PROGRESS_LINE = re.compile(r'\d+%\|.*\|\s*\d+/\d+ \[|\d+it \[\d+:\d+|TqdmWarning|from \.autonotebook import')
+
+def reader_text(text, root=None):
+    "`text` of a stream output without progress bars, overwritten lines or this machine's paths ('' if none is left)."
+    lines = [line.rsplit('\r', 1)[-1] for line in text.split('\n')]
+    kept = [line for line, raw in zip(lines, text.split('\n')) if not PROGRESS_LINE.search(line)
+            and not ('\r' in raw and not line.strip())]
+    out = re.sub(r'/tmp/ipykernel_\d+/\d+\.py', '<cell>', '\n'.join(kept)).replace(f"{root or repo_root()}/", '')
+    return out if out.strip() else ''
+
+# %% ../nbs/90_course.ipynb #ec6c639b
+def _reader_output(o, root=None):
+    "One output for readers: a stream cleaned by `reader_text` (None when empty), anything else as it is."
+    if o.get('output_type') != 'stream': return o
+    text = reader_text(''.join(o['text']) if isinstance(o['text'], list) else o['text'], root)
+    return {**o, 'text': text.splitlines(keepends=True)} if text else None
+
+def reader_copy(path, root=None):
+    "Rewrite the executed notebook at `path` for readers: no papermill timings, progress bars or machine paths."
+    path = Path(path); nb = json.loads(path.read_text(encoding='utf-8'))
+    nb['metadata'].pop('papermill', None)
+    for c in nb['cells']:
+        for k in ('papermill', 'execution'): c.get('metadata', {}).pop(k, None)
+        if 'outputs' in c: c['outputs'] = [o for o in (_reader_output(o, root) for o in c['outputs']) if o]
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+    return path
+
+# %% ../nbs/90_course.ipynb #ad0ba266
+INLINE_FIGURES = 'module://matplotlib_inline.backend_inline'
+
+@contextmanager
+def figures_inline():
+    "Let chapter kernels started inside this block draw their figures into the executed notebook."
+    before = os.environ.get('MPLBACKEND')
+    os.environ['MPLBACKEND'] = INLINE_FIGURES
+    try: yield
+    finally:
+        if before is None: os.environ.pop('MPLBACKEND', None)
+        else: os.environ['MPLBACKEND'] = before
+
 # %% ../nbs/90_course.ipynb #a4130c4c
 def run_chapter(nb, out, params, kernel='python3'):
-    "Execute one chapter into `out`/executed/: (status 'ok' or 'failed', seconds, one-line reason); `SkipRest` is ok."
+    "Execute one chapter into `out`/executed/ as a `reader_copy`: (status 'ok'/'failed', seconds, why)."
     import papermill as pm
     t, executed = time.time(), out/'executed'/Path(nb).name
     try:
@@ -93,6 +142,8 @@ def run_chapter(nb, out, params, kernel='python3'):
         first_line = str(e.evalue).splitlines()[0] if e.evalue else ''
         if e.ename == 'SkipRest': return 'ok', round(time.time() - t, 1), f"stopped early: {first_line}"
         return 'failed', round(time.time() - t, 1), f"{e.ename}: {first_line} ({executed})"
+    finally:
+        if executed.exists(): reader_copy(executed)
 
 # %% ../nbs/90_course.ipynb #9c8fc4aa
 CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03')}
@@ -119,11 +170,11 @@ def run_course(data_path=None,       # your crawl (default: the closet)
                jobs=2):              # chapters at once (each kernel runs on one pinned thread); never changes a table
     "Execute the chapters with papermill; returns {chapter: dict(status, seconds, why)} in reading order."
     out = output_dir(data_path, results_dir); (out/'executed').mkdir(parents=True, exist_ok=True)
-    given = {**PROFILES[profile], **(params or {}), 'results_dir': str(out)}
+    given = {**PROFILES[profile], **(params or {}), 'results_dir': kernel_path(out)}
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
     nbs = select_chapters(only); check_params(params or {}, nbs)
     selected, pending, done, running, report = {nb.name[:2] for nb in nbs}, list(nbs), set(), {}, {}
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
+    with figures_inline(), ThreadPoolExecutor(max(1, jobs)) as pool:
         while pending or running:
             for nb in ready_chapters(pending, done, selected)[:max(1, jobs) - len(running)]:
                 pending.remove(nb)
@@ -200,6 +251,17 @@ def results_markdown(results_dir='results', link_prefix='results/'):
         parts.append(f"### {title}\n\n{body}\n\n*Source: `{link_prefix}{md.name}`*")
     return '\n\n'.join(parts) or '*No results yet: run `make course`.*'
 
+# %% ../nbs/90_course.ipynb #4595dcef
+KEY_FIGURES = {'05_accuracy': 'Ablation: accuracy of every feature combination, with 95% intervals',
+               '05_roc': 'Ablation: ROC curves of the key rows', '01_person_real': 'Clothes cut out of real photos',
+               '04_space_tsne': 'The aligned image–text space (t-SNE)',
+               '06_random_vs_temporal': 'Random CV vs predicting the future'}
+
+def figures_markdown(results_dir='results', link_prefix='results/'):
+    "Markdown showing each of `KEY_FIGURES` that `results_dir` holds, under its title, in chapter order."
+    shown = sorted(k for k in KEY_FIGURES if (Path(results_dir)/f'{k}.png').exists())
+    return '\n\n'.join(f"**{KEY_FIGURES[k]}**\n\n![{KEY_FIGURES[k]}]({link_prefix}{k}.png)" for k in shown)
+
 # %% ../nbs/90_course.ipynb #68597493
 def notebook_markdown(nb_path):
     "README-style Markdown from an executed notebook: markdown cells, code shown unless `#| echo: false`, Markdown outputs."
@@ -222,8 +284,9 @@ def write_readme(results_dir, out=None, kernel='python3'):
     import papermill as pm
     nbs, results = course_nbs_dir(), Path(results_dir).resolve()
     executed = results/'executed'/'index.ipynb'; executed.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(nbs/'index.ipynb'), str(executed), parameters=dict(results_dir=str(results)), cwd=str(nbs),
-                        kernel_name=kernel, progress_bar=False)
+    pm.execute_notebook(str(nbs/'index.ipynb'), str(executed), parameters=dict(results_dir=kernel_path(results)),
+                        cwd=str(nbs), kernel_name=kernel, progress_bar=False)
+    reader_copy(executed)
     out = Path(out or repo_root()/'README.md')
     out.write_text(notebook_markdown(executed), encoding='utf-8')
     return out
