@@ -22,15 +22,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from .data import content_hash
+from .data import content_hash, progress_bar
 
 # %% auto #0
 __all__ = ['COMBOS', 'MODEL_ORDER', 'METRICS', 'torch_determinism', 'TorchMLP', 'corrected_resampled_t', 'PostFeatures',
            'fold_features', 'reduce_block', 'PCABlocks', 'FoldFeatures', 'row_indices', 'synthetic_store',
            'CNNWord2Vec', 'AlignedScheme', 'default_models', 'fold_scores', 'fit_predict_proba',
            'memoised_fit_predict_proba', 'evaluate_split', 'shuffled_labels', 'cv_splits', 'run_cv', 'summarise',
-           'order_rows', 'paired_comparison', 'describe_comparison', 'best_row', 'fusion_margins', 'key_rows',
-           'single_split_runs', 'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc', 'plot_single_splits']
+           'order_rows', 'paired_comparison', 'describe_comparison', 'best_row', 'fusion_margins', 'key_rows', 'holm',
+           'selected_comparison', 'single_split_runs', 'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc',
+           'plot_single_splits']
 
 # %% ../nbs/05_ablation.ipynb #3dec9ae5
 @contextmanager
@@ -325,8 +326,7 @@ def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, s
                                 control, None, tuple(memoise)) for r, f, tr, te in splits]
     it = Parallel(n_jobs=n_jobs, return_as='generator')(jobs) if n_jobs != 1 else (delayed_f(*a, **k) for delayed_f, a, k in jobs)
     if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(it, total=len(jobs), desc=f'{type(scheme).__name__}: {len(jobs)} splits', leave=False)
+        it = progress_bar(it, total=len(jobs), desc=f'{type(scheme).__name__}: {len(jobs)} splits')
     rows, oof = [], {}
     for (r, f, _, _), (rs, probas) in zip(splits, it):
         rows += rs
@@ -403,12 +403,33 @@ def fusion_margins(summary):
                              clears=fused.accuracy_lo > top.accuracy_hi)).reset_index(drop=True)
 
 # %% ../nbs/05_ablation.ipynb #4ff962b4
-def key_rows(summary, model='logistic'):
-    "(fused, single): all blocks fused vs the best single modality, same `model`, rows scored on every split."
+def key_rows(summary,
+             fused_combo='text+mask+image',   # the fused row named in advance (the widest one present if it is absent)
+             model='logistic'):               # the model both rows use
+    "(fused, single): the named fused row vs the best single modality, same `model`, rows scored on every split."
     s = summary[(summary.control == '') & (summary.model == model) & (summary.n_splits == summary.n_splits.max())]
     fused, single = s[~s.combo.str.startswith('only ')], s[s.combo.str.startswith('only ')]
-    widest = fused.loc[fused.combo.map(lambda c: len(COMBOS[c])).idxmax()] if len(fused) else None
-    return widest, single.sort_values('accuracy', ascending=False, kind='stable').iloc[0]
+    named = fused[fused.combo == fused_combo]
+    pick = named.index[0] if len(named) else fused.combo.map(lambda c: len(COMBOS[c])).idxmax() if len(fused) else None
+    best_single = single.sort_values('accuracy', ascending=False, kind='stable').iloc[0]
+    return (None if pick is None else fused.loc[pick]), best_single
+
+# %% ../nbs/05_ablation.ipynb #fd909h01
+def holm(pvalues):
+    "Holm-adjusted p-values, in the input's order: they control the chance of any false 'better' over the family."
+    p = np.asarray(pvalues, float); order = np.argsort(p, kind='stable')
+    stepped = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order])
+    out = np.empty_like(p); out[order] = np.minimum(stepped, 1.0)
+    return out
+
+# %% ../nbs/05_ablation.ipynb #fd909h03
+def selected_comparison(folds, summary, single):
+    "The paired test of the highest-mean fused row vs `single`, its p-value Holm-adjusted over the fused rows."
+    s = summary[(summary.control == '') & (summary.model != 'majority') & ~summary.combo.str.startswith('only ')]
+    s = s[s.n_splits == s.n_splits.max()]
+    tests = [paired_comparison(folds, (r.combo, r.model), (single.combo, single.model)) for r in s.itertuples()]
+    best = int(np.argmax([t['diff'] for t in tests]))
+    return dict(tests[best], n_family=len(tests), p_holm=float(holm([t['p'] for t in tests])[best]))
 
 # %% ../nbs/05_ablation.ipynb #388409dc
 def single_split_runs(store, scheme, combos=COMBOS, model=None, split_seeds=20, test_size=0.2, seed=0, n_posts=None, n_jobs=1):

@@ -225,12 +225,12 @@ class OpenClipEncoder:
     @torch.inference_mode()
     def encode_image(self, images, masks=None, progress=False):
         "float32 (n, dim) unit vectors for images (paths, PIL images or arrays); unreadable ones -> NaN rows, named in a warning."
-        from tqdm.auto import tqdm
+        from mmtrend.data import progress_bar
         from mmtrend.segment import image_name
         images = list(images); masks = [None] * len(images) if masks is None else list(masks)
         if len(masks) != len(images): raise ValueError(f"{len(images)} images but {len(masks)} masks")
         out, bad = np.full((len(images), self.dim), np.nan, np.float32), []
-        for s in tqdm(range(0, len(images), self.batch_size), desc='open_clip images', disable=not progress, leave=False):
+        for s in progress_bar(range(0, len(images), self.batch_size), desc='open_clip images', disable=not progress):
             rows, batch = [], []
             for i in range(s, min(s + self.batch_size, len(images))):
                 try: batch.append(self._image(images[i], masks[i])); rows.append(i)

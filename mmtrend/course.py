@@ -8,14 +8,14 @@ import argparse, ast, json, os, re, sys, time
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
-from .data import repo_root, PROFILES, COURSE_PARAMS
+from .data import repo_root, PROFILES, COURSE_PARAMS, PROGRESS_VAR
 
 # %% auto #0
-__all__ = ['CHAPTER_NEEDS', 'PROGRESS_LINE', 'INLINE_FIGURES', 'CHAPTER_AFTER', 'RESULT_TITLES', 'KEY_FIGURES', 'course_nbs_dir',
-           'chapters', 'parse_param', 'select_chapters', 'declared_params', 'check_params', 'skip_reason', 'output_dir',
-           'kernel_path', 'reader_text', 'reader_copy', 'figures_inline', 'run_chapter', 'ready_chapters', 'run_course',
-           'leak_lines', 'shown_path', 'run_summary', 'results_markdown', 'figures_markdown', 'notebook_markdown',
-           'write_readme', 'main']
+__all__ = ['CHAPTER_NEEDS', 'KERNEL_ENV', 'KERNEL_QUIET', 'CHAPTER_AFTER', 'RESULT_TITLES', 'GLOSSARY', 'KEY_FIGURES',
+           'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters', 'declared_params', 'check_params',
+           'skip_reason', 'output_dir', 'kernel_path', 'reader_text', 'reader_copy', 'kernel_env', 'run_chapter',
+           'ready_chapters', 'run_course', 'leak_lines', 'shown_path', 'run_summary', 'results_markdown',
+           'figures_markdown', 'notebook_markdown', 'write_readme', 'main']
 
 # %% ../nbs/90_course.ipynb #728bcd12
 def course_nbs_dir():
@@ -89,13 +89,10 @@ def kernel_path(path, nbs_dir=None):
     return os.path.relpath(p, Path(nbs_dir or course_nbs_dir()).resolve()) if p.is_relative_to(root) else str(p)
 
 # %% ../nbs/90_course.ipynb #fc20e0a1
-PROGRESS_LINE = re.compile(r'\d+%\|.*\|\s*\d+/\d+ \[|\d+it \[\d+:\d+|TqdmWarning|from \.autonotebook import')
-
 def reader_text(text, root=None):
-    "`text` of a stream output without progress bars, overwritten lines or this machine's paths ('' if none is left)."
+    "`text` of a stream output as a terminal leaves it, without this machine's paths ('' if only blanks are left)."
     lines = [line.rsplit('\r', 1)[-1] for line in text.split('\n')]
-    kept = [line for line, raw in zip(lines, text.split('\n')) if not PROGRESS_LINE.search(line)
-            and not ('\r' in raw and not line.strip())]
+    kept = [line for line, raw in zip(lines, text.split('\n')) if not ('\r' in raw and not line.strip())]
     out = re.sub(r'/tmp/ipykernel_\d+/\d+\.py', '<cell>', '\n'.join(kept)).replace(f"{root or repo_root()}/", '')
     return out if out.strip() else ''
 
@@ -117,26 +114,32 @@ def reader_copy(path, root=None):
     return path
 
 # %% ../nbs/90_course.ipynb #ad0ba266
-INLINE_FIGURES = 'module://matplotlib_inline.backend_inline'
+KERNEL_ENV = {'MPLBACKEND': 'module://matplotlib_inline.backend_inline', PROGRESS_VAR: 'off'}
 
 @contextmanager
-def figures_inline():
-    "Let chapter kernels started inside this block draw their figures into the executed notebook."
-    before = os.environ.get('MPLBACKEND')
-    os.environ['MPLBACKEND'] = INLINE_FIGURES
+def kernel_env(env=KERNEL_ENV):
+    "Chapter kernels started inside this block get `env` (inline figures, no progress bars); the caller's is restored."
+    before = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try: yield
     finally:
-        if before is None: os.environ.pop('MPLBACKEND', None)
-        else: os.environ['MPLBACKEND'] = before
+        for k, v in before.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
 
 # %% ../nbs/90_course.ipynb #a4130c4c
+# The kernel app's own log, not the chapter's: its TCP-without-encryption warning at every start, and the
+# "KeyboardInterrupt caught" it logs when shutdown interrupts it (jupyter_client sends SIGINT first). A chapter's
+# errors reach its notebook and this runner's report either way.
+KERNEL_QUIET = ['--IPKernelApp.log_level=CRITICAL']
+
 def run_chapter(nb, out, params, kernel='python3'):
     "Execute one chapter into `out`/executed/ as a `reader_copy`: (status 'ok'/'failed', seconds, why)."
     import papermill as pm
     t, executed = time.time(), out/'executed'/Path(nb).name
     try:
         pm.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(Path(nb).parent), kernel_name=kernel,
-                            progress_bar=False)
+                            progress_bar=False, extra_arguments=KERNEL_QUIET)
         return 'ok', round(time.time() - t, 1), ''
     except pm.PapermillExecutionError as e:
         first_line = str(e.evalue).splitlines()[0] if e.evalue else ''
@@ -174,14 +177,14 @@ def run_course(data_path=None,       # your crawl (default: the closet)
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
     nbs = select_chapters(only); check_params(params or {}, nbs)
     selected, pending, done, running, report = {nb.name[:2] for nb in nbs}, list(nbs), set(), {}, {}
-    with figures_inline(), ThreadPoolExecutor(max(1, jobs)) as pool:
+    log(f"[course] {len(nbs)} chapter(s), {max(1, jobs)} at a time, into {shown_path(out)}: one line per finished chapter")
+    with kernel_env(), ThreadPoolExecutor(max(1, jobs)) as pool:
         while pending or running:
             for nb in ready_chapters(pending, done, selected)[:max(1, jobs) - len(running)]:
                 pending.remove(nb)
                 why = _skip_why(nb, out, report)
                 if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); done.add(nb.name[:2])
                 if why: log(f"[course] {nb.name} skipped: {why}"); continue
-                log(f"[course] {nb.name} ...")
                 mine = {k: v for k, v in given.items() if k in declared_params(nb)}
                 running[pool.submit(run_chapter, nb, out, mine, kernel)] = nb
             for f in (wait(running, return_when=FIRST_COMPLETED)[0] if running else ()):
@@ -242,13 +245,16 @@ RESULT_TITLES = {'00_ceilings': 'Bayes ceilings of the closet (best possible acc
                  '03_text_preview': 'Text features: a preview with logistic regression',
                  '06_sequence_vs_baselines': 'Trend a week ahead: sequence model vs simple baselines'}
 
+GLOSSARY = 'docs/glossary.md#how-to-read-the-tables'
+
 def results_markdown(results_dir='results', link_prefix='results/'):
     "Markdown of every `NN_*.md` table in `results_dir`, in chapter order, each under a heading."
     parts = []
     for md in sorted(Path(results_dir).glob('[0-9][0-9]_*.md')):
         title = RESULT_TITLES.get(md.stem, md.stem.replace('_', ' '))
         body = re.sub(r'^#+ +(.*)$', r'**\1**', md.read_text().strip(), flags=re.M)   # a table file's own headings must not outrank ours
-        parts.append(f"### {title}\n\n{body}\n\n*Source: `{link_prefix}{md.name}`*")
+        parts.append(f"### {title}\n\n{body}\n\n*Source: `{link_prefix}{md.name}`; how to read it: "
+                     f"[the glossary]({GLOSSARY})*")
     return '\n\n'.join(parts) or '*No results yet: run `make course`.*'
 
 # %% ../nbs/90_course.ipynb #4595dcef
@@ -285,7 +291,7 @@ def write_readme(results_dir, out=None, kernel='python3'):
     nbs, results = course_nbs_dir(), Path(results_dir).resolve()
     executed = results/'executed'/'index.ipynb'; executed.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(nbs/'index.ipynb'), str(executed), parameters=dict(results_dir=kernel_path(results)),
-                        cwd=str(nbs), kernel_name=kernel, progress_bar=False)
+                        cwd=str(nbs), kernel_name=kernel, progress_bar=False, extra_arguments=KERNEL_QUIET)
     reader_copy(executed)
     out = Path(out or repo_root()/'README.md')
     out.write_text(notebook_markdown(executed), encoding='utf-8')

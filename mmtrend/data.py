@@ -7,17 +7,17 @@ from __future__ import annotations
 import os, sys, warnings
 
 # %% auto #0
-__all__ = ['NUMERICS_VAR', 'NPY_AVX512', 'PINNED_NUMERICS', 'NUMERICS', 'POST_COLUMNS', 'COUNT_FIELDS', 'FIELD_ALIASES',
-           'TIME_UNITS', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST', 'COLOURS', 'PATTERNS', 'SCENES',
-           'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H', 'W', 'SKIN', 'HAIR', 'BOTTOM_RGB',
-           'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR', 'MIN_MODALITY_SHARE',
-           'REGION_RGB', 'pin_numerics', 'pin_torch', 'parse_label', 'parse_count', 'parse_time', 'detect_lang',
-           'read_records', 'check_image', 'read_rgb', 'check_record', 'PostDataError', 'load_posts',
-           'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions', 'sample_post',
-           'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents', 'load_ceilings',
-           'repo_root', 'cache_dir', 'content_hash', 'log_timings', 'apply_test_profile', 'resolve_segmenter',
-           'sample_posts', 'course_posts', 'temporal_min_days', 'crawl_modalities', 'CrawlTooSmall', 'check_minimums',
-           'SkipRest', 'overlay_mask']
+__all__ = ['NUMERICS_VAR', 'NPY_AVX512', 'PINNED_NUMERICS', 'NUMERICS', 'PROGRESS_VAR', 'POST_COLUMNS', 'COUNT_FIELDS',
+           'FIELD_ALIASES', 'TIME_UNITS', 'FASHION_MNIST_DIRS', 'CATEGORIES', 'CATEGORY_FMNIST', 'COLOURS', 'PATTERNS',
+           'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H', 'W', 'SKIN', 'HAIR',
+           'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR',
+           'MIN_MODALITY_SHARE', 'REGION_RGB', 'pin_numerics', 'pin_torch', 'progress_bar', 'parse_label',
+           'parse_count', 'parse_time', 'detect_lang', 'read_records', 'check_image', 'read_rgb', 'check_record',
+           'PostDataError', 'load_posts', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit',
+           'write_captions', 'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet',
+           'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'log_timings',
+           'apply_test_profile', 'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days',
+           'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
 
 # %% ../nbs/00_data.ipynb #62617b21
 NUMERICS_VAR = 'MMTREND_NUMERICS'    # 'native' opts out of the pinned kernels
@@ -61,6 +61,16 @@ def pin_torch(numerics=NUMERICS):
 
 # %% ../nbs/00_data.ipynb #aeeef78e
 pin_torch()
+
+# %% ../nbs/00_data.ipynb #d5853a6a
+PROGRESS_VAR = 'MMTREND_PROGRESS'
+# libraries that import tqdm.auto (open_clip does) warn in every kernel that Jupyter widgets are missing: we draw text bars
+warnings.filterwarnings('ignore', message='IProgress not found', module='tqdm')
+
+def progress_bar(iterable=None, disable=False, **kwargs):
+    "tqdm's text bar, removed when done, and off when `MMTREND_PROGRESS=off` (the course runner's kernels)."
+    from tqdm import tqdm
+    return tqdm(iterable, disable=disable or os.environ.get(PROGRESS_VAR) == 'off', leave=False, **kwargs)
 
 # %% ../nbs/00_data.ipynb #edd7d5fe
 POST_COLUMNS = ['id', 'image', 'mask', 'caption', 'lang', 'time', 'day', 'author', 'likes', 'collects', 'comments',

@@ -15,8 +15,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2 as T
 from PIL import Image, UnidentifiedImageError
-from tqdm.auto import tqdm
-from .data import cache_dir, content_hash, load_fashion_mnist
+from .data import cache_dir, content_hash, load_fashion_mnist, progress_bar
 from .segment import apply_mask, load_rgb, load_mask, image_name
 try: import fcntl
 except ImportError: fcntl = None   # Windows: no lock, at worst two processes train the same checkpoint
@@ -260,7 +259,7 @@ def train_fmnist_resnet18(seed=0, n_train=12_000, epochs=3, batch_size=128, lr=2
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
     steps = epochs * int(np.ceil(n_train / batch_size))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
-    t0, bar = time.time(), tqdm(total=steps, desc='resnet18 on Fashion-MNIST', disable=not progress)
+    t0, bar = time.time(), progress_bar(total=steps, desc='resnet18 on Fashion-MNIST', disable=not progress)
     for ep in range(epochs):
         net.train(); order = rng.permutation(n_train)
         for i in range(0, n_train, batch_size):
@@ -408,7 +407,7 @@ def _compute(enc, images, masks, fill, crop, batch_size, num_workers, progress):
     ds = _ImageSet(images, masks, enc.preprocess, fill, crop)
     dl = DataLoader(ds, batch_size=batch_size, shuffle=False, num_workers=num_workers)
     out, errors = np.full((len(images), enc.dim), np.nan, np.float32), {}
-    with tqdm(total=len(images), desc=f"{enc.name} features", unit='img', disable=not progress) as bar:
+    with progress_bar(total=len(images), desc=f"{enc.name} features", unit='img', disable=not progress) as bar:
         for idx, x, err in dl:
             ok = np.array([not e for e in err], bool)
             errors.update({int(i): e for i, e in zip(idx, err) if e})

@@ -8,7 +8,7 @@ import hashlib, io, json, os, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from .data import REGIONS, REGION_RGB, cache_dir, content_hash, overlay_mask
+from .data import REGIONS, REGION_RGB, cache_dir, content_hash, overlay_mask, progress_bar
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN_RGB', 'MIN_SIDE', 'HUGE_PIXELS', 'UNET_VERSION', 'CLOSET_HW', 'PERSON_VERSION', 'LM', 'ZOOM_SHARE',
@@ -16,9 +16,10 @@ __all__ = ['IMAGENET_MEAN_RGB', 'MIN_SIDE', 'HUGE_PIXELS', 'UNET_VERSION', 'CLOS
            'SEGMENT_METHODS', 'image_name', 'load_rgb', 'load_mask', 'region_ids', 'crop_box', 'apply_mask', 'BadImage',
            'open_for_inference', 'resize_mask', 'iou_scores', 'is_holdout', 'with_coords', 'local_contrast', 'TinyUNet',
            'to_tensor', 'load_pairs', 'train_unet', 'closet_train_split', 'load_or_train_unet', 'predict_unet',
-           'training_box', 'grabcut_mask', 'prior_mask', 'mediapipe_models', 'mediapipe_model_files', 'person_box',
-           'person_clothes_mask', 'segment_person', 'walker_box', 'photo_landmarks', 'plausibility',
-           'walker_plausibility', 'walker_agreement', 'MaskList', 'model_hash', 'segment_dataset']
+           'training_box', 'grabcut_mask', 'prior_mask', 'native_stderr_silenced', 'mediapipe_models',
+           'mediapipe_model_files', 'person_box', 'person_clothes_mask', 'segment_person', 'walker_box',
+           'photo_landmarks', 'plausibility', 'walker_plausibility', 'walker_agreement', 'MaskList', 'model_hash',
+           'segment_dataset']
 
 # %% ../nbs/01_segment.ipynb #2e89dec5
 from .data import read_rgb
@@ -226,7 +227,6 @@ def load_pairs(posts):
 
 def train_unet(images, masks, epochs=12, batch_size=16, lr=5e-3, width=8, seed=0, progress=True):
     "A `TinyUNet` fitted to images (N x H x W x 3 uint8) and region masks (N x H x W); returns (model, per-epoch losses)."
-    from tqdm.auto import tqdm
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     was_deterministic = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
@@ -239,7 +239,7 @@ def train_unet(images, masks, epochs=12, batch_size=16, lr=5e-3, width=8, seed=0
         freq = np.bincount(masks.ravel(), minlength=len(REGIONS)) / masks.size
         weight = torch.tensor(np.where(freq > 0, freq, 1.0) ** -0.5, dtype=torch.float32); weight /= weight.mean()
         losses = []
-        for ep in tqdm(range(epochs), desc='training U-Net', disable=not progress):
+        for ep in progress_bar(range(epochs), desc='training U-Net', disable=not progress):
             model.train(); perm, tot = torch.randperm(len(x), generator=g), 0.0
             for i in range(0, len(x), batch_size):
                 idx = perm[i:i + batch_size]; xb, yb = x[idx], y[idx]
@@ -305,6 +305,20 @@ def prior_mask(masks):
     masks = np.asarray(masks)
     return np.stack([(masks == k).sum(0) for k in range(len(REGIONS))]).argmax(0).astype(np.uint8)
 
+# %% ../nbs/01_segment.ipynb #b1a7c0df
+from contextlib import contextmanager
+
+@contextmanager
+def native_stderr_silenced():
+    "What C/C++ code writes to file descriptor 2 goes to /dev/null inside the block (`sys.stderr` is flushed first)."
+    import sys
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2); yield
+    finally:
+        os.dup2(saved, 2); os.close(saved); os.close(devnull)
+
 # %% ../nbs/01_segment.ipynb #c97a30c5
 PERSON_VERSION = 'mp0.10.21-pose1-selfie0-v2'   # v2: zoom in on small people
 _MP = {}
@@ -314,8 +328,13 @@ def mediapipe_models():
     if not _MP:
         try: import mediapipe as mp
         except ImportError as e: raise ImportError("the person segmenter needs the optional extra: pip install 'mmtrend[person]' (mediapipe==0.10.21)") from e
-        _MP['selfie'] = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
-        _MP['pose'] = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True, min_detection_confidence=0.5)
+        with native_stderr_silenced():   # the C++ start-up log lines; both graphs are stateless (static images)
+            _MP['selfie'] = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+            _MP['pose'] = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True,
+                                                 min_detection_confidence=0.5)
+            from skimage.data import astronaut   # a person in a non-square crop: pose's last start-up warning
+            _MP['selfie'].process(np.zeros((64, 64, 3), np.uint8))
+            _MP['pose'].process(np.ascontiguousarray(astronaut()[:, 50:450]))
     return _MP['selfie'], _MP['pose']
 
 def mediapipe_model_files():
@@ -505,7 +524,6 @@ def _segment_learned(model, name, image):
 
 def segment_dataset(posts_or_paths, method='learned', batch_size=64, cache=True, progress=True, cache_root=None, model=None, max_side=640):
     "One uint8 region mask per image (empty + a warning naming it for bad images), batched and cached by content."
-    from tqdm.auto import tqdm
     if method not in SEGMENT_METHODS: raise ValueError(f"method must be one of {SEGMENT_METHODS}, got {method!r}")
     items = _dataset_items(posts_or_paths)
     if method == 'learned' and model is None: model, _ = load_or_train_unet(progress=progress)
@@ -518,7 +536,7 @@ def segment_dataset(posts_or_paths, method='learned', batch_size=64, cache=True,
     def report(i, name, msg, failed=False):
         warnings.warn(f"{name}: {msg}"); problems.append(dict(index=i, name=name, message=msg))
         if failed: stats['failed'] += 1
-    for b0 in tqdm(range(0, len(items), batch_size), desc=f'segment ({method})', disable=not progress):
+    for b0 in progress_bar(range(0, len(items), batch_size), desc=f'segment ({method})', disable=not progress):
         todo = []
         for i in range(b0, min(b0 + batch_size, len(items))):
             name, image, truth = items[i]

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from .data import cache_dir, content_hash
+from .data import cache_dir, content_hash, progress_bar
 
 # %% auto #0
 __all__ = ['FASHION_WORDS', 'PROBLEM_COLUMNS', 'GLOVE_NAME', 'SENTENCE_MODELS', 'jieba_tokenizer', 'tokenize', 'clean_captions',
@@ -363,7 +363,6 @@ def _weights_hash(path):
 # %% ../nbs/03_text.ipynb #18886c9e
 def embed_sentences(captions, model='e5', batch_size=64, cache=True, ids=None, errors='strict', progress=True, return_flags=False):
     "float32 (n, 384) sentence embeddings of captions (batched, cached on disk); unusable/empty captions -> zero rows, named in a warning."
-    from tqdm.auto import tqdm
     texts, probs = clean_captions(captions, ids=ids, errors=errors)
     encode, weights = load_sentence_model(model)
     spec = SENTENCE_MODELS[model]
@@ -374,7 +373,8 @@ def embed_sentences(captions, model='e5', batch_size=64, cache=True, ids=None, e
     else:
         out = np.zeros((len(texts), spec['dim']), np.float32)
         todo = np.flatnonzero(~empty)
-        for s in tqdm(range(0, len(todo), batch_size), desc=f'embed {model}', disable=not progress or len(todo) <= batch_size, leave=False):
+        for s in progress_bar(range(0, len(todo), batch_size), desc=f'embed {model}',
+                              disable=not progress or len(todo) <= batch_size):
             rows = todo[s:s + batch_size]
             out[rows] = encode([texts[i] for i in rows])
         if cache: tmp = f.with_suffix(f'.{os.getpid()}.npy'); np.save(tmp, out); tmp.rename(f)

@@ -53,7 +53,9 @@ def local_mathjax(cache):
     (folder.parent/tgz).unlink()
     return folder
 
-def label(module, name): return f"api-{module}-{name}".lower().replace('_', '-')
+def label(module, name):
+    "The site's reference target for an exported name (Sphinx lowercases labels: constants get their own suffix)."
+    return f"api-{module}-{name}".lower().replace('_', '-') + ('-constant' if name.isupper() else '')
 
 def site_link(target, root, site_url):
     "Where a relative link of the README/landing page points in the site: a chapter, a staged figure, or GitHub."
@@ -61,6 +63,7 @@ def site_link(target, root, site_url):
     if path.startswith('results/executed/') and path.endswith('.ipynb'): return 'chapters/' + path.split('/')[-1]
     if path.startswith(site_url): return path[len(site_url):].lstrip('/') or 'index.html'
     if path.startswith('results/') and path.endswith('.png'): return target
+    if path.startswith('docs/') and path.endswith('.md'): return target.removeprefix('docs/')   # staged at the root
     return f"{_settings(root)['git_url']}/blob/main/{target}"
 
 def _settings(root):
@@ -83,7 +86,8 @@ def stage_landing(root, src, docs):
                 o['data']['text/markdown'] = rewrite_links(''.join(o['data']['text/markdown']), root)
     toc = lambda caption, names: f'```{{toctree}}\n:hidden:\n:caption: {caption}\n\n' + '\n'.join(names) + '\n```'
     chapters = [d for d in docs if d.startswith('chapters/')]
-    toc = toc('The course', chapters) + '\n\n' + toc('Reference', [d for d in docs if d not in chapters] + ['api'])
+    reference = ['glossary', *[d for d in docs if d not in chapters], 'api']
+    toc = toc('The course', chapters) + '\n\n' + toc('Reference', reference)
     nb['cells'].append(dict(cell_type='markdown', id='site-toc', metadata={}, source=toc))
     (src/'index.ipynb').write_text(json.dumps(nb, ensure_ascii=False), encoding='utf-8')
     (src/'results').mkdir(exist_ok=True)

@@ -102,3 +102,45 @@ def test_make_lab_serves_the_chapters_with_a_working_kernel(tmp_path):
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(timeout=30); log.close()
+
+NATIVE_NOISE = ('absl::InitializeLog', 'XNNPACK delegate', 'W0000 ', 'TqdmWarning', 'IProgress not found')
+
+def stream_texts(nb_path):
+    return [''.join(o['text']) for c in json.loads(Path(nb_path).read_text(encoding='utf-8'))['cells']
+            for o in c.get('outputs', []) if o['output_type'] == 'stream']
+
+@pytest.mark.parametrize('nb', COURSE_NBS, ids=lambda p: p.stem)
+def test_executed_chapter_outputs_are_quiet(nb):
+    "A full run leaves no progress bar (blank or drawn), no C++ log line and no tqdm warning in a chapter's outputs."
+    for text in stream_texts(EXECUTED/nb.name):
+        assert not re.search(r'\d+%\|.*\| *\d+/\d+ \[|\r', text), f"{nb.name}: a progress bar in {text[:200]!r}"
+        assert not any(n in text for n in NATIVE_NOISE), f"{nb.name}: native log noise in {text[:200]!r}"
+
+def test_course_terminal_shows_one_line_per_chapter(tmp_path, capfd):
+    "The runner's terminal (its kernels' stderr included, caught at the file-descriptor level): no kernel warnings."
+    from mmtrend.course import run_course
+    report = run_course(results_dir=tmp_path, profile='small', only=['0'], jobs=1)
+    assert report['00_data.ipynb']['status'] == 'ok', report
+    out, err = capfd.readouterr()
+    assert 'Kernel is running over TCP' not in out + err and 'IPKernelApp' not in err, err[-2000:]
+    test_lines = [line for line in out.splitlines() if line.startswith('[course]')]
+    assert len(test_lines) == 2 and '00_data.ipynb done' in test_lines[1], out
+
+def readme_quick_start():
+    "The Python block under the README's 'Quick start' heading, as a reader would copy it."
+    readme = (ROOT/'README.md').read_text(encoding='utf-8')
+    section = readme.split('## Quick start', 1)[1].split('\n## ', 1)[0]
+    return re.search(r'```python\n(.*?)```', section, re.S)[1]
+
+def test_readme_quick_start_runs_as_written(tmp_path):
+    "Run from a scratch folder with a cold feature cache, as on a fresh clone; it prints the interval it promises."
+    env = {**os.environ, 'MMTREND_CACHE': str(tmp_path/'cache'), 'MPLBACKEND': 'Agg'}
+    (tmp_path/'quick_start.py').write_text(readme_quick_start(), encoding='utf-8')
+    t = time.time()
+    run = subprocess.run([sys.executable, 'quick_start.py'], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    m = re.search(r'accuracy (0\.\d+) \[(0\.\d+), (0\.\d+)\].*commoner class: (0\.\d+)', run.stdout)
+    assert m and float(m[2]) <= float(m[1]) <= float(m[3]), run.stdout
+    assert 'loaded before mmtrend.data' not in run.stderr, run.stderr[-2000:]
+    print(f"quick start, cold cache: {time.time() - t:.0f}s")
