@@ -177,7 +177,7 @@ def run_course(data_path=None,       # your crawl (default: the closet)
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
     nbs = select_chapters(only); check_params(params or {}, nbs)
     selected, pending, done, running, report = {nb.name[:2] for nb in nbs}, list(nbs), set(), {}, {}
-    log(f"[course] {len(nbs)} chapter(s), {max(1, jobs)} at a time, into {shown_path(out)}: one line per finished chapter")
+    log(f"[course] {len(nbs)} chapter(s), {max(1, jobs)} at a time, into {shown_path(out)}: a line per finished one")
     with kernel_env(), ThreadPoolExecutor(max(1, jobs)) as pool:
         while pending or running:
             for nb in ready_chapters(pending, done, selected)[:max(1, jobs) - len(running)]:
@@ -259,7 +259,8 @@ def results_markdown(results_dir='results', link_prefix='results/'):
 
 # %% ../nbs/90_course.ipynb #4595dcef
 KEY_FIGURES = {'05_accuracy': 'Ablation: accuracy of every feature combination, with 95% intervals',
-               '05_roc': 'Ablation: ROC curves of the key rows', '01_person_real': 'Clothes cut out of real photos',
+               '05_roc': 'Ablation: out-of-fold ROC curve of each feature combination',
+               '01_person_real': 'Clothes cut out of real photos',
                '04_space_tsne': 'The aligned image–text space (t-SNE)',
                '06_random_vs_temporal': 'Random CV vs predicting the future'}
 

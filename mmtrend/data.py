@@ -13,11 +13,12 @@ __all__ = ['NUMERICS_VAR', 'NPY_AVX512', 'PINNED_NUMERICS', 'NUMERICS', 'PROGRES
            'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR',
            'MIN_MODALITY_SHARE', 'REGION_RGB', 'pin_numerics', 'pin_torch', 'progress_bar', 'parse_label',
            'parse_count', 'parse_time', 'detect_lang', 'read_records', 'check_image', 'read_rgb', 'check_record',
-           'PostDataError', 'load_posts', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit',
-           'write_captions', 'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet',
-           'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'log_timings',
-           'apply_test_profile', 'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days',
-           'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
+           'PostDataError', 'load_posts', 'engagement_score', 'engagement_label', 'refuse_label_sources',
+           'write_labels', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions',
+           'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents',
+           'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'log_timings', 'apply_test_profile',
+           'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days', 'crawl_modalities',
+           'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
 
 # %% ../nbs/00_data.ipynb #62617b21
 NUMERICS_VAR = 'MMTREND_NUMERICS'    # 'native' opts out of the pinned kernels
@@ -64,7 +65,7 @@ pin_torch()
 
 # %% ../nbs/00_data.ipynb #d5853a6a
 PROGRESS_VAR = 'MMTREND_PROGRESS'
-# libraries that import tqdm.auto (open_clip does) warn in every kernel that Jupyter widgets are missing: we draw text bars
+# tqdm.auto, imported by open_clip, warns in every kernel that Jupyter widgets are missing: our bars are text
 warnings.filterwarnings('ignore', message='IProgress not found', module='tqdm')
 
 def progress_bar(iterable=None, disable=False, **kwargs):
@@ -405,7 +406,8 @@ def check_record(rec,                # one raw record (a dict) from `read_record
                  time_unit='auto',   # how numeric times are read: one of `TIME_UNITS`
                  dayfirst=None,      # '05/03/2026': None = month-first with a warning, True/False = decide
                  crawl_date=None,    # the day of the crawl, for relative times ('3天前')
-                 labels=None):       # {id: label} from a separate labels file, or None
+                 labels=None,        # {id: label} from a separate labels file, or None
+                 require_label=True): # False: a post without a label is kept, `hot` NA (see `engagement_label`)
     "(row or None, problems): validate one raw record; `i` is its position, used to name it when it has no id."
     probs, row, used, rid = [], {c: None for c in POST_COLUMNS}, set(), None
     def bad(field, reason, severity='error'):
@@ -460,7 +462,7 @@ def check_record(rec,                # one raw record (a dict) from `read_record
     elif 'record' in got and 'labels file' in got and got['record'] != got['labels file']:
         bad('hot', f"label disagrees: {got['record']} in the record, {got['labels file']} in the labels file")
     elif got: row['hot'] = next(iter(got.values()))
-    elif not any(p['field'] == 'hot' for p in probs):
+    elif require_label and not any(p['field'] == 'hot' for p in probs):
         bad('hot', 'missing label (hotness/label)' + ('' if labels is None else ' in the record and the labels file'))
     tk, tv = take('time', [a for a in FIELD_ALIASES['time'] if a not in _DAY_KEYS])
     dk, dv = take('time', _DAY_KEYS)
@@ -552,7 +554,7 @@ def _post_frame(rows, probs=None):
         probs.append(dict(record=None, id=None, field='time', severity='warning',
                           reason="no post has a time or day number: day is NA (temporal splits are impossible)"))
     df['day'] = day.astype('Int64')
-    df['hot'] = df['hot'].astype('int64')
+    df['hot'] = df['hot'].astype('int64' if df['hot'].notna().all() else 'Int64')   # NA: unlabelled crawl
     for c in COUNT_FIELDS: df[c] = df[c].astype('Int64')
     return df[POST_COLUMNS + [c for c in df.columns if c not in POST_COLUMNS]].reset_index(drop=True)
 
@@ -567,7 +569,8 @@ def load_posts(source,              # a JSON/JSONL/CSV post table, or a folder h
                time_unit='auto',    # how numeric times are read: 'auto', 'day', 'post', 's' or 'ms'
                dayfirst=None,       # '05/03/2026': None = month-first with a warning, True/False = decide
                crawl_date=None,     # the day the crawl ran, for relative times ('3天前', '昨天')
-               labels=None):        # a CSV/JSON table with an id and a label column, joined to the posts by id
+               labels=None,         # a CSV/JSON table with an id and a label column, joined to the posts by id
+               require_label=True): # False: keep posts without a label (`hot` NA), to derive one from engagement
     "The post table (see `POST_COLUMNS`) from a JSON/CSV file or a folder holding one; every bad record named."
     source = Path(source)
     table = _find_table(source, [labels]) if source.is_dir() else source
@@ -581,7 +584,7 @@ def load_posts(source,              # a JSON/JSONL/CSV post table, or a folder h
     rows, probs, seen, ids = [], [], {}, set()
     for i, rec in enumerate(recs):
         row, ps = check_record(rec, i, roots, mask_roots, default_year, check_images, time_unit, dayfirst, crawl_date,
-                               lab)
+                               lab, require_label)
         ids |= {p['id'] for p in ps} | ({row['id']} if row is not None else set())
         if row is not None and row['id'] in seen:
             ps.append(dict(record=i, id=row['id'], field='id', severity='error',
@@ -624,6 +627,54 @@ def _summary(table, report, n_read, n_kept):
     lines += ['  first problems:'] + ['    ' + ('skipped ' if p['severity'] == 'error' else 'warning ') + _describe(p)
                                       for p in report.head(5).to_dict('records')]
     return '\n'.join(lines + ["  full report: df.attrs['problems']"])
+
+# %% ../nbs/00_data.ipynb #a08ce4ad
+def engagement_score(posts,
+                     counts=('likes', 'collects', 'comments'),   # engagement columns, summed
+                     followers='followers'):                     # the author's audience (None: not normalised)
+    "log(1 + engagement) − log(1 + followers) per post, NaN where no count is known: engagement per unit of audience."
+    read = lambda c: pd.to_numeric(posts[c].map(lambda v: _count_or_none(v)), errors='coerce')
+    known = [read(c) for c in counts if c in posts]
+    if not known: raise KeyError(f"no engagement column among {list(counts)} (columns: {list(posts.columns)})")
+    eng = pd.concat(known, axis=1).sum(axis=1, min_count=1)
+    audience = read(followers) if followers and followers in posts else 0.0
+    return np.log1p(eng) - np.log1p(audience)
+
+# %% ../nbs/00_data.ipynb #f968be89
+def _count_or_none(v):
+    "`parse_count`, with None for what it cannot read (an engagement score is simply missing then)."
+    try: return parse_count(v)
+    except ValueError: return None
+
+# %% ../nbs/00_data.ipynb #b8eb9165
+def engagement_label(posts,
+                     counts=('likes', 'collects', 'comments'),   # engagement columns, summed
+                     followers='followers',                      # the author's audience (None: not normalised)
+                     window_days=7,                              # rank against posts of the same window of days
+                     top_share=0.25):                            # share of each window called hot
+    "A copy of `posts` with `hot` (Int64, NA without a score) from engagement; `attrs['label_from']` names its columns."
+    score, day = engagement_score(posts, counts, followers), pd.to_numeric(posts['day'], errors='coerce')
+    window = (day // window_days).fillna(-1) if day.notna().any() else pd.Series(0, index=posts.index)
+    rank = score.groupby(window).rank(pct=True, method='first')
+    out = posts.copy()
+    out['hot'] = (rank > 1 - top_share).astype('Int64').where(score.notna())
+    out.attrs['label_from'] = [c for c in (*counts, followers) if c and c in posts]
+    return out
+
+# %% ../nbs/00_data.ipynb #f9248259
+def refuse_label_sources(columns, posts):
+    "Raise if any of `columns` defined the label of `posts` (`attrs['label_from']`): a model must not see them."
+    used = [c for c in columns if c in posts.attrs.get('label_from', [])]
+    if used: raise ValueError(f"{used} defined the label (engagement_label): using them as features leaks the label")
+    return list(columns)
+
+# %% ../nbs/00_data.ipynb #cb8af2de
+def write_labels(posts, path):
+    "Save `id, hot` of the labelled posts to a CSV that `load_posts(labels=...)` and `make course LABELS=` read."
+    keep = posts['hot'].notna().to_numpy()
+    table = pd.DataFrame(dict(id=posts['id'].to_numpy()[keep], hot=posts['hot'].to_numpy()[keep].astype(int)))
+    table.to_csv(path, index=False)
+    return Path(path)
 
 # %% ../nbs/00_data.ipynb #906f5a3d
 FASHION_MNIST_DIRS = [os.environ.get('MMTREND_FASHION_MNIST', ''), '/usr/share/datasets/fashion-mnist']
