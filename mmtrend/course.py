@@ -8,14 +8,15 @@ import argparse, ast, json, os, re, sys, time
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
-from .data import repo_root, PROFILES, COURSE_PARAMS, PROGRESS_VAR
+from .data import repo_root, cache_dir, PROFILES, COURSE_PARAMS, PROGRESS_VAR
 
 # %% auto #0
 __all__ = ['CHAPTER_NEEDS', 'KERNEL_ENV', 'KERNEL_QUIET', 'CHAPTER_AFTER', 'RESULT_TITLES', 'GLOSSARY', 'KEY_FIGURES',
-           'course_nbs_dir', 'chapters', 'parse_param', 'select_chapters', 'declared_params', 'check_params',
-           'skip_reason', 'output_dir', 'kernel_path', 'reader_text', 'reader_copy', 'kernel_env', 'run_chapter',
-           'ready_chapters', 'run_course', 'leak_lines', 'shown_path', 'run_summary', 'results_markdown',
-           'figures_markdown', 'notebook_markdown', 'write_readme', 'main']
+           'TIMINGS_BLOCK', 'course_nbs_dir', 'chapters', 'chapter_key', 'parse_param', 'select_chapters',
+           'declared_params', 'check_params', 'skip_reason', 'output_dir', 'kernel_path', 'reader_text', 'reader_copy',
+           'kernel_env', 'run_chapter', 'waits_for', 'ready_chapters', 'run_course', 'leak_lines', 'shown_path',
+           'photo_lines', 'run_summary', 'results_markdown', 'figures_markdown', 'notebook_markdown', 'write_readme',
+           'quick_start_code', 'time_quick_start', 'timings_markdown', 'main']
 
 # %% ../nbs/90_course.ipynb #728bcd12
 def course_nbs_dir():
@@ -25,9 +26,14 @@ def course_nbs_dir():
     return d
 
 def chapters(nbs_dir=None):
-    "Chapter notebooks in reading order: `NN_name.ipynb` with NN below 90 (90+ are tools like this one)."
-    nbs = sorted(Path(nbs_dir or course_nbs_dir()).glob('[0-9][0-9]_*.ipynb'))
+    "Chapters `NN_name.ipynb` (NN < 90; 90+ are tools) in reading order, each appendix `NNa_name` after its chapter."
+    nbs = sorted(Path(nbs_dir or course_nbs_dir()).glob('[0-9][0-9]*_*.ipynb'))
     return [p for p in nbs if int(p.name[:2]) < 90]
+
+# %% ../nbs/90_course.ipynb #5e1a7c23
+def chapter_key(nb):
+    "'01' for chapter `01_segment.ipynb`, '01a' for its appendix `01a_segment_appendix.ipynb`."
+    return Path(nb).name.split('_')[0]
 
 # %% ../nbs/90_course.ipynb #ad0e359f
 def parse_param(text):
@@ -45,7 +51,7 @@ def select_chapters(only=None, nbs_dir=None):
     for o in only or []:
         key = o.zfill(2) if o.isdigit() else o
         hits = [nb for nb in every if nb.name.startswith(key)]
-        if not hits: raise ValueError(f"--only {o}: no such chapter; choose from {[nb.name[:2] for nb in every]}")
+        if not hits: raise ValueError(f"--only {o}: no such chapter; choose from {[chapter_key(nb) for nb in every]}")
         picked |= set(hits)
     return [nb for nb in every if not only or nb in picked]
 
@@ -151,15 +157,20 @@ def run_chapter(nb, out, params, kernel='python3'):
 # %% ../nbs/90_course.ipynb #9c8fc4aa
 CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03')}
 
+def waits_for(nb):
+    "What `nb` runs after: its CHAPTER_AFTER entry, or for an appendix its own chapter (whose caches it reuses)."
+    key = chapter_key(nb)
+    return CHAPTER_AFTER.get(key, ()) if key.isdigit() else (key[:2],)
+
 def ready_chapters(pending, done, selected):
     "The `pending` chapters whose earlier chapters (those `selected` for this run) are all `done`, in reading order."
-    waits_for = lambda nb: CHAPTER_AFTER.get(Path(nb).name[:2], ())
     return [nb for nb in pending if all(d in done or d not in selected for d in waits_for(nb))]
 
 # %% ../nbs/90_course.ipynb #cdfd8355
-def _skip_why(nb, out, report):
-    "Why `nb` cannot run: chapter 00 failed, or the crawl lacks what it needs (00's summary in `out`); '' if it can."
+def _skip_why(nb, out, report, on_crawl=False):
+    "Why `nb` cannot run: chapter 00 failed, the crawl lacks what it needs, or it is an appendix."
     if report.get('00_data.ipynb', {}).get('status') == 'failed': return 'chapter 00 stopped'
+    if on_crawl and not chapter_key(nb).isdigit(): return 'an appendix: its checks run on the closet, not on your crawl'
     summary = Path(out)/'00_data_summary.json'
     return skip_reason(nb, json.loads(summary.read_text())['modalities'] if summary.exists() else {})
 
@@ -172,30 +183,35 @@ def run_course(data_path=None,       # your crawl (default: the closet)
                kernel='python3', log=print,
                jobs=2):              # chapters at once (each kernel runs on one pinned thread); never changes a table
     "Execute the chapters with papermill; returns {chapter: dict(status, seconds, why)} in reading order."
-    out = output_dir(data_path, results_dir); (out/'executed').mkdir(parents=True, exist_ok=True)
+    start, out = time.perf_counter(), output_dir(data_path, results_dir)
+    cold = not any(cache_dir().iterdir())              # nothing computed yet: a fresh clone's first run
+    (out/'executed').mkdir(parents=True, exist_ok=True)
     given = {**PROFILES[profile], **(params or {}), 'results_dir': kernel_path(out)}
     if data_path is not None: given['data_path'] = str(Path(data_path).resolve())
     nbs = select_chapters(only); check_params(params or {}, nbs)
-    selected, pending, done, running, report = {nb.name[:2] for nb in nbs}, list(nbs), set(), {}, {}
+    selected, pending, done, running, report = {chapter_key(nb) for nb in nbs}, list(nbs), set(), {}, {}
     log(f"[course] {len(nbs)} chapter(s), {max(1, jobs)} at a time, into {shown_path(out)}: a line per finished one")
     with kernel_env(), ThreadPoolExecutor(max(1, jobs)) as pool:
         while pending or running:
             for nb in ready_chapters(pending, done, selected)[:max(1, jobs) - len(running)]:
                 pending.remove(nb)
-                why = _skip_why(nb, out, report)
-                if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); done.add(nb.name[:2])
+                why = _skip_why(nb, out, report, on_crawl=data_path is not None)
+                if why: report[nb.name] = dict(status='skipped', seconds=0, why=why); done.add(chapter_key(nb))
                 if why: log(f"[course] {nb.name} skipped: {why}"); continue
                 mine = {k: v for k, v in given.items() if k in declared_params(nb)}
                 running[pool.submit(run_chapter, nb, out, mine, kernel)] = nb
             for f in (wait(running, return_when=FIRST_COMPLETED)[0] if running else ()):
-                nb = running.pop(f); status, secs, err = f.result(); done.add(nb.name[:2])
+                nb = running.pop(f); status, secs, err = f.result(); done.add(chapter_key(nb))
                 report[nb.name] = dict(status=status, seconds=secs, why=err)
                 log(f"[course] {nb.name} {'done' if status == 'ok' else 'FAILED: ' + err} ({secs}s)")
     report = {nb.name: report[nb.name] for nb in nbs}
-    timings = {k: v['seconds'] for k, v in report.items()}
+    readme = data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve()
+    timings = dict(chapters={k: v['seconds'] for k, v in report.items()}, course=round(time.perf_counter() - start),
+                   cores=os.cpu_count(), cache='cold' if cold else 'warm')
+    if readme: timings['quick start'] = time_quick_start()
     (out/'executed'/'timings.json').write_text(json.dumps(timings, indent=1) + '\n')
     (out/'executed'/'run_report.json').write_text(json.dumps(report, indent=1) + '\n')
-    if data_path is None and profile == 'full' and not only and out == (repo_root()/'results').resolve():
+    if readme:
         log(f"[course] README.md regenerated from {out}: {write_readme(out, kernel=kernel)}")
     return report
 
@@ -216,6 +232,16 @@ def shown_path(path):
     p = Path(path).resolve()
     return str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
 
+# %% ../nbs/90_course.ipynb #5e1a7c26
+def photo_lines(out, n_posts=None):
+    "A summary line on the photos (chapter 02's summary in `out`): how many of the `n_posts` had one, how many no mask."
+    f = Path(out)/'02_image_summary.json'
+    s = json.loads(f.read_text()) if f.exists() else {}
+    if 'whole_photo' not in s: return []
+    return [f"photos: {s['n_with_photo']} of {n_posts or s['n_posts']} posts have one "
+            f"({s['photos']} photo of each note embedded); {s['whole_photo']} with no person or clothes found "
+            "(flat-lays?) are embedded whole in the mask rows"]
+
 # %% ../nbs/90_course.ipynb #004ca38f
 def run_summary(out, report):
     "The run summary printed at the end of `mmtrend_course`, as text: records, chapters, leaks, where the tables went."
@@ -226,9 +252,14 @@ def run_summary(out, report):
                        f"{s['n_skipped']} skipped, {s['n_warned']} with warnings "
                        f"(problems table: {shown_path(out/s['problems_csv'])})")
     if s: lines += [f"  {k}: {'used' if m['usable'] else 'n/a'} ({m['why']})" for k, m in s['modalities'].items()]
+    lines += photo_lines(out, s and s['n_posts'])
+    quiet = {n for n, r in report.items() if not chapter_key(n).isdigit() and r['status'] == 'skipped'}
     for name, r in report.items():
+        if name in quiet: continue
         lines.append(f"{name}: {r['status']}" + (f" ({r['seconds']}s)" if r['status'] != 'skipped' else '')
                      + (f": {r['why']}" if r['why'] else ''))
+    if quiet: lines.append(f"appendices ({len(quiet)}): skipped: "
+                           + '; '.join(sorted({report[n]['why'] for n in quiet})))
     audited = (out/'06_audit.csv').exists()
     lines += leak_lines(out) or ['leakage audit: ' + ('no rule flagged' if audited else 'not run')]
     lines.append(f"tables and figures: {shown_path(out)}; executed notebooks: {shown_path(out/'executed')}")
@@ -297,6 +328,39 @@ def write_readme(results_dir, out=None, kernel='python3'):
     out = Path(out or repo_root()/'README.md')
     out.write_text(notebook_markdown(executed), encoding='utf-8')
     return out
+
+# %% ../nbs/90_course.ipynb #7c7a55e4
+def quick_start_code(markdown):
+    "The Python block under the '## Quick start' heading of `markdown`: what a reader copies from the README."
+    section = markdown.split('## Quick start', 1)[1].split('\n## ', 1)[0]
+    return re.search(r'```python\n(.*?)```', section, re.S)[1]
+
+# %% ../nbs/90_course.ipynb #cff18af9
+def time_quick_start(python=sys.executable):
+    "Seconds the README's quick start takes from a scratch folder with a cold cache (raises if it fails)."
+    import subprocess, tempfile
+    cells = json.loads((course_nbs_dir()/'index.ipynb').read_text(encoding='utf-8'))['cells']
+    code = quick_start_code('\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown'))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp)/'quick_start.py').write_text(code, encoding='utf-8')
+        env, start = {**os.environ, 'MMTREND_CACHE': str(Path(tmp)/'cache'), 'MPLBACKEND': 'Agg'}, time.perf_counter()
+        subprocess.run([python, 'quick_start.py'], cwd=tmp, env=env, check=True, capture_output=True, text=True)
+        return round(time.perf_counter() - start)
+
+# %% ../nbs/90_course.ipynb #3b5da479
+TIMINGS_BLOCK = re.compile(r'<!-- timings -->.*?<!-- /timings -->', re.S)
+
+# %% ../nbs/90_course.ipynb #5e1a7c20
+def timings_markdown(results_dir):
+    "The last full run's wall times as README Markdown, inside the block that `TIMINGS_BLOCK` masks."
+    f = Path(results_dir)/'executed'/'timings.json'
+    if not f.exists(): return '*Run `make course` to time it.*'
+    t = json.loads(f.read_text())
+    chapters = ', '.join(f"{k.split('_')[0]} {v / 60:.1f}" for k, v in t['chapters'].items())
+    return (f"<!-- timings -->\nOn the machine of the last full run ({t['cores']} cores, no GPU): the quick start took "
+            f"**{t['quick start']} s** from a cold cache, and `make course` **{t['course'] / 60:.0f} min** from a "
+            + ("cold cache, as on a fresh clone" if t['cache'] == 'cold' else "warm cache (a fresh clone's first run "
+               "computes every feature and takes longer)") + f" (minutes per notebook: {chapters}).\n<!-- /timings -->")
 
 # %% ../nbs/90_course.ipynb #7066536c
 def main(argv=None):

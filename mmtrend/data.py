@@ -12,13 +12,13 @@ __all__ = ['NUMERICS_VAR', 'NPY_AVX512', 'PINNED_NUMERICS', 'NUMERICS', 'PROGRES
            'SCENES', 'TONES', 'PRIORS', 'IMAGE_LATENTS', 'TEXT_LATENTS', 'RGB', 'REGIONS', 'H', 'W', 'SKIN', 'HAIR',
            'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR',
            'MIN_MODALITY_SHARE', 'REGION_RGB', 'pin_numerics', 'pin_torch', 'progress_bar', 'parse_label',
-           'parse_count', 'parse_time', 'detect_lang', 'read_records', 'check_image', 'read_rgb', 'check_record',
-           'PostDataError', 'load_posts', 'engagement_score', 'engagement_label', 'refuse_label_sources',
-           'write_labels', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings', 'render_outfit', 'write_captions',
-           'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir', 'load_closet', 'load_latents',
-           'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'log_timings', 'apply_test_profile',
-           'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days', 'crawl_modalities',
-           'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
+           'parse_count', 'parse_time', 'detect_lang', 'read_records', 'check_image', 'read_rgb', 'note_photos',
+           'check_record', 'PostDataError', 'load_posts', 'engagement_score', 'engagement_label',
+           'refuse_label_sources', 'write_labels', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings',
+           'render_outfit', 'write_captions', 'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir',
+           'load_closet', 'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'log_timings',
+           'apply_test_profile', 'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days',
+           'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
 
 # %% ../nbs/00_data.ipynb #62617b21
 NUMERICS_VAR = 'MMTREND_NUMERICS'    # 'native' opts out of the pinned kernels
@@ -396,6 +396,18 @@ def _resolve(p, roots):
     cands = [Path(r)/p for r in roots]
     return next((c for c in cands if c.exists()), cands[0])
 
+# %% ../nbs/00_data.ipynb #5e8d2ce4
+def note_photos(photos, cover, roots, check_images=True):
+    "(readable photo paths of a note, the cover first when readable; why each other photo was left out)."
+    kept, left = ([cover] if cover else []), []
+    for p in photos[1:]:
+        if not isinstance(p, str) or not p.strip() or _URL_RE.match(p):
+            left.append(f"photo {p!r} is not a downloaded file"); continue
+        path = str(_resolve(p.strip(), roots))
+        why = check_image(path) if check_images else None
+        (left if why else kept).append(why or path)
+    return kept, left
+
 # %% ../nbs/00_data.ipynb #46a2aabb
 def check_record(rec,                # one raw record (a dict) from `read_records`
                  i,                  # its position in the file, to name it
@@ -438,6 +450,9 @@ def check_record(rec,                # one raw record (a dict) from `read_record
         why = check_image(path) if check_images else None
         if why: bad('image', f"{why} (post kept without an image)", 'warning')
         else: row['image'] = path
+    if row.get('images') is not None:
+        row['images'], left = note_photos(row['images'], row['image'], roots, check_images)
+        for why in left: bad('image', f"{why} (left out of the note's photos; post kept)", 'warning')
     ck, cap = take('caption')
     if cap is None: cap = ''; bad('caption', 'missing caption (kept as an empty caption)', 'warning')
     elif isinstance(cap, (int, float, np.integer, np.floating)) and not isinstance(cap, bool):
@@ -980,6 +995,7 @@ COURSE_PARAMS = dict(
     n_folds=5,             # folds of the cross-validation
     max_posts=None,        # None = every post; else a stratified random subset of this size
     encoder='effnet_lite0',  # image encoder (chapter 02)
+    photos='cover',        # a note with several photos: 'cover' embeds the first, 'all' the mean of all (chapter 02)
     segmenter='auto',      # clothes segmenter (chapter 01): 'auto' = the U-Net on the closet, 'person' on real photos
     text_model='e5',       # sentence encoder (chapter 03)
 )

@@ -25,7 +25,8 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'EFFNET_PREPROCESS', 'RESNET_ARCHS',
            'FMNIST_RECIPE', 'ENCODERS', 'Preprocess', 'state_dict_hash', 'fold_batchnorm', 'ImageEncoder',
            'imagenet_classes', 'EffNetFeatures', 'effnet_lite0_weights_path', 'load_effnet_lite0', 'classify',
            'ResNetFeatures', 'read_state_dict', 'resnet_encoder', 'train_fmnist_resnet18', 'fmnist_checkpoint',
-           'load_fmnist_resnet18', 'get_encoder', 'FeatureStore', 'ImageFeatures', 'embed_images']
+           'load_fmnist_resnet18', 'get_encoder', 'FeatureStore', 'ImageFeatures', 'embed_images', 'embed_posts',
+           'whole_photo_posts']
 
 # %% ../nbs/02_image.ipynb #d4a80b93
 IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
@@ -448,3 +449,27 @@ def embed_images(images, encoder='effnet_lite0', masks=None, batch_size=64, cach
         warnings.warn(f"embed_images: image {i} ({image_name(images[i])}) could not be embedded: {errors[i]}; "
                       "its row is NaN and its index is in result.failed", stacklevel=2)
     return ImageFeatures(out, failed=sorted(errors), errors=errors)
+
+# %% ../nbs/02_image.ipynb #96a85ea0
+def embed_posts(posts,                   # the post table (chapter 00), with `images` when notes hold several photos
+                encoder='effnet_lite0',  # a registered encoder (see ENCODERS)
+                photos='cover',          # 'cover': the note's first photo; 'all': the mean over its readable photos
+                **kwargs):               # passed on to `embed_images` (batch_size, progress, ...)
+    "One feature row per post, from its cover photo or pooled over all its photos (`photos`)."
+    if photos == 'cover': return embed_images(posts, encoder, **kwargs)
+    if photos != 'all': raise ValueError(f"photos={photos!r}: choose 'cover' or 'all'")
+    if kwargs.get('masks') is not None: raise ValueError("photos='all' pools plain photos; masks belong to the cover")
+    notes = posts['images'] if 'images' in posts else pd.Series([None] * len(posts), index=posts.index)
+    owner, paths = zip(*[(i, p) for i, (ps, cover) in enumerate(zip(notes, posts['image']))
+                         for p in (ps if isinstance(ps, list) and ps else [cover])])
+    per_photo = pd.DataFrame(embed_images(list(paths), encoder, **kwargs))
+    pooled = per_photo.groupby(np.asarray(owner)).mean()                  # a photo that failed (NaN) is skipped
+    failed = [i for i in range(len(posts)) if pooled.loc[i].isna().all()]
+    errors = {i: 'none of its photos could be embedded' for i in failed}
+    return ImageFeatures(pooled.to_numpy(np.float32), failed=failed, errors=errors)
+
+# %% ../nbs/02_image.ipynb #624abad1
+def whole_photo_posts(posts, masks):
+    "Positions of posts that have a photo but an empty mask: their masked features are of the whole photo."
+    empty = lambda m: m is None or (isinstance(m, np.ndarray) and not m.any())
+    return [i for i, (img, m) in enumerate(zip(posts['image'], masks)) if pd.notna(img) and empty(m)]

@@ -14,14 +14,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.linear_model import LogisticRegression
 from sklearn.dummy import DummyClassifier
+from .data import COUNT_FIELDS, engagement_score
 from .text import tokenize
 from .ablation import corrected_resampled_t
 
 # %% auto #0
 __all__ = ['LEAKY_KEYWORDS', 'SEQ_FEATURES', 'LeakageWarning', 'keyword_rules', 'lookup_accuracy', 'stump_rule', 'audit_leakage',
-           'dated_posts', 'keyword_labelled_closet', 'RollingOriginSplit', 'fit_predict', 'evaluate_temporal',
-           'mean_ci', 'trend_sequences', 'SequenceClassifier', 'LastValueClassifier', 'window_logreg',
-           'accuracy_halfwidth', 'posts_needed']
+           'with_engagement_rate', 'dated_posts', 'keyword_labelled_closet', 'RollingOriginSplit', 'fit_predict',
+           'evaluate_temporal', 'mean_ci', 'trend_sequences', 'SequenceClassifier', 'LastValueClassifier',
+           'window_logreg', 'accuracy_halfwidth', 'posts_needed']
 
 # %% ../nbs/06_trend.ipynb #1c7a839c
 class LeakageWarning(UserWarning):
@@ -165,6 +166,12 @@ def audit_leakage(posts, label='hot', text_col='caption', tokenizer=None, thresh
                           "probably defined by it; results of models on this data mostly measure this shortcut", LeakageWarning, stacklevel=2)
         if len(flagged) > top: warnings.warn(f"LEAKAGE: {len(flagged) - top} more rule(s) above {threshold}, see the report", LeakageWarning, stacklevel=2)
     return report
+
+# %% ../nbs/06_trend.ipynb #12a8898b
+def with_engagement_rate(posts):
+    "`posts` plus `engagement_rate` (chapter 00's `engagement_score`) when it has followers and engagement counts."
+    if 'followers' not in posts or not any(c in posts for c in COUNT_FIELDS): return posts
+    return posts.assign(engagement_rate=engagement_score(posts))
 
 # %% ../nbs/06_trend.ipynb #187cdd56
 def dated_posts(posts):

@@ -6,7 +6,7 @@ docments) and a link to the cell of the chapter that defines and explains it. No
 
 Usage:  python scripts/build_docs.py [--out _docs] [--root .]
 """
-import argparse, ast, configparser, importlib, json, re, shutil, subprocess, sys, tarfile, time
+import argparse, ast, configparser, importlib, json, os, re, shutil, subprocess, sys, tarfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,8 +14,8 @@ MARKER = re.compile(r'^# %% \.\./nbs/(?P<nb>[^ ]+)\.ipynb #(?P<cell>\w+)')
 LINK = re.compile(r'(\]\()(?!https?://|#|mailto:)([^)\s]+)(\))')
 
 def chapter_names(root):
-    "The executed chapters, in reading order (index.ipynb is the landing page)."
-    return sorted(p.stem for p in (root/'results'/'executed').glob('[0-9][0-9]_*.ipynb'))
+    "The executed chapters, each appendix after its chapter, in reading order (index.ipynb is the landing page)."
+    return sorted(p.stem for p in (root/'results'/'executed').glob('[0-9][0-9]*_*.ipynb'))
 
 def pages(root):
     "{site page: notebook}: the executed chapters, then the course runner (chapter 90, which `make course` never runs)."
@@ -57,8 +57,12 @@ def label(module, name):
     "The site's reference target for an exported name (Sphinx lowercases labels: constants get their own suffix)."
     return f"api-{module}-{name}".lower().replace('_', '-') + ('-constant' if name.isupper() else '')
 
-def site_link(target, root, site_url):
-    "Where a relative link of the README/landing page points in the site: a chapter, a staged figure, or GitHub."
+def site_link(target, root, site_url, in_chapter=False):
+    "Where a relative link points in the site: a chapter, the glossary, a staged figure, or GitHub."
+    if in_chapter:                                    # written from nbs/: a sibling chapter, else a path from the root
+        if re.fullmatch(r'\d\d[a-z]?_\w+\.ipynb(#.*)?', target): return target
+        if target.startswith('../docs/') and '.md' in target: return '../' + target.removeprefix('../docs/')
+        target = os.path.normpath(f'nbs/{target}')
     path, _, frag = target.partition('#')
     if path.startswith('results/executed/') and path.endswith('.ipynb'): return 'chapters/' + path.split('/')[-1]
     if path.startswith(site_url): return path[len(site_url):].lstrip('/') or 'index.html'
@@ -69,12 +73,12 @@ def site_link(target, root, site_url):
 def _settings(root):
     cfg = configparser.ConfigParser(); cfg.read(root/'settings.ini'); return cfg['DEFAULT']
 
-def rewrite_links(text, root):
-    "Markdown `text` with every relative link pointed where it lives on the site."
+def rewrite_links(text, root, in_chapter=False):
+    "Markdown `text` (of the landing page, or of a chapter page when `in_chapter`) with links pointed into the site."
     s = _settings(root); site_url = s['doc_host'] + s['doc_baseurl']
     for home in (f'({site_url}/)', f'({site_url})'): text = text.replace(home, '(index.html)')
     text = text.replace(f'({site_url}/', '(')
-    return LINK.sub(lambda m: m[1] + site_link(m[2], root, site_url) + m[3], text)
+    return LINK.sub(lambda m: m[1] + site_link(m[2], root, site_url, in_chapter) + m[3], text)
 
 def stage_landing(root, src, docs):
     "The executed README notebook as the landing page, with site links and the table of contents."
@@ -101,7 +105,10 @@ def stage_page(root, src, doc, source, targets):
         if c.get('id') in targets:
             cells.append(dict(cell_type='markdown', id=f"t-{c['id']}", metadata={},
                               source='\n'.join(f'({t})=' for t in targets[c['id']])))
-        if c['cell_type'] == 'markdown': c['source'] = rewrite_links(''.join(c['source']), root)
+        if c['cell_type'] == 'markdown': c['source'] = rewrite_links(''.join(c['source']), root, in_chapter=True)
+        for o in c.get('outputs', []):                    # Markdown a cell displays links the same way
+            if 'text/markdown' in o.get('data', {}):
+                o['data']['text/markdown'] = rewrite_links(''.join(o['data']['text/markdown']), root, in_chapter=True)
         cells.append(c)
     nb['cells'] = cells
     (src/doc).parent.mkdir(parents=True, exist_ok=True)

@@ -73,7 +73,9 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
         for name in ('03_text.ipynb', '04_align.ipynb'):
             assert report[name]['status'] == 'skipped' and 'no captions' in report[name]['why'], report[name]
         assert 'only image' in (out/'05_scheme1.md').read_text() and 'text rows n/a' in (out/'05_scheme1.md').read_text()
-    else: assert all(r['status'] == 'ok' for r in report.values()), report
+    else: assert all(r['status'] == 'ok' for n, r in report.items() if course.chapter_key(n).isdigit()), report
+    appendices = {n: r for n, r in report.items() if not course.chapter_key(n).isdigit()}
+    assert appendices and all(r['status'] == 'skipped' and 'not on your crawl' in r['why'] for r in appendices.values())
 
 
 def test_the_research_crawl_reports_its_leak(crawls, tmp_path):
@@ -104,11 +106,12 @@ def test_shared_parameters_reach_every_chapter_that_uses_them(monkeypatch, tmp_p
     "One name per setting: -p segmenter=… and -p encoder=… reach each chapter that embeds or segments photos."
     seen = {}
     def fake_run(nb, out, params, kernel='python3'):
-        seen[Path(nb).name[:2]] = params
+        seen[Path(nb).name.split('_')[0]] = params     # '01', or '01a' for its appendix
         return 'ok', 0.0, ''
     monkeypatch.setattr(course, 'run_chapter', fake_run)
     course.run_course(None, tmp_path, 'small', dict(segmenter='person', encoder='resnet18_fmnist', text_model='minilm'))
     assert {k for k, p in seen.items() if p.get('segmenter') == 'person'} == {'01', '02', '04', '05'}
     assert {k for k, p in seen.items() if p.get('encoder') == 'resnet18_fmnist'} == {'02', '04', '05', '06'}
     assert {k for k, p in seen.items() if p.get('text_model') == 'minilm'} == {'04', '05', '06'}
-    assert all(p['results_dir'] == str(tmp_path.resolve()) for p in seen.values())
+    assert all(p['results_dir'] == str(tmp_path.resolve()) for k, p in seen.items() if k.isdigit())
+    assert {k for k in seen if not k.isdigit()} == {'00a', '01a', '02a', '03a', '04a', '05a', '06a'}   # appendices run

@@ -9,8 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'scripts'))
-import build_docs, check_site  # noqa: E402
-from mmtrend.course import KEY_FIGURES, chapters  # noqa: E402
+import build_docs, check_site, word_counts  # noqa: E402
+from mmtrend.course import KEY_FIGURES, chapter_key, chapters, quick_start_code  # noqa: E402
 
 EXECUTED = ROOT/'results'/'executed'
 COURSE_NBS = [*chapters(), ROOT/'nbs'/'index.ipynb']
@@ -35,6 +35,14 @@ def test_committed_executed_chapter_is_a_run_of_the_current_source(nb):
     progress_bar = re.search(r'\d+%\|[^"]*\| *\d+/\d+ \[', text)
     assert '"papermill"' not in text and not progress_bar, f"{executed}: not a reader copy"
     assert str(ROOT) not in text, f"{executed} holds this machine's path {ROOT}"
+
+def test_every_main_path_is_short_and_its_details_live_in_an_appendix_the_course_runs():
+    "About 1,500 words of prose per chapter's main path; the rest in `NNa_*` appendices, which `chapters()` schedules."
+    found = word_counts.counts()
+    assert {n: m for n, (m, _) in found.items() if m > 1500} == {}, found
+    keys = [chapter_key(nb) for nb in chapters()]
+    assert [k for k in keys if k.isdigit() and f'{k}a' not in keys] == [], keys
+    assert all(found[k][1] > 0 for k in keys if k.isdigit()), found
 
 def test_ablation_chapter_shows_its_tables_and_figures():
     kinds = output_kinds(EXECUTED/'05_ablation.ipynb')
@@ -119,23 +127,18 @@ def test_executed_chapter_outputs_are_quiet(nb):
 def test_course_terminal_shows_one_line_per_chapter(tmp_path, capfd):
     "The runner's terminal (its kernels' stderr included, caught at the file-descriptor level): no kernel warnings."
     from mmtrend.course import run_course
-    report = run_course(results_dir=tmp_path, profile='small', only=['0'], jobs=1)
+    report = run_course(results_dir=tmp_path, profile='small', only=['00_'], jobs=1)     # chapter 00, not its appendix
     assert report['00_data.ipynb']['status'] == 'ok', report
     out, err = capfd.readouterr()
     assert 'Kernel is running over TCP' not in out + err and 'IPKernelApp' not in err, err[-2000:]
     test_lines = [line for line in out.splitlines() if line.startswith('[course]')]
     assert len(test_lines) == 2 and '00_data.ipynb done' in test_lines[1], out
 
-def readme_quick_start():
-    "The Python block under the README's 'Quick start' heading, as a reader would copy it."
-    readme = (ROOT/'README.md').read_text(encoding='utf-8')
-    section = readme.split('## Quick start', 1)[1].split('\n## ', 1)[0]
-    return re.search(r'```python\n(.*?)```', section, re.S)[1]
-
 def test_readme_quick_start_runs_as_written(tmp_path):
     "Run from a scratch folder with a cold feature cache, as on a fresh clone; it prints the interval it promises."
     env = {**os.environ, 'MMTREND_CACHE': str(tmp_path/'cache'), 'MPLBACKEND': 'Agg'}
-    (tmp_path/'quick_start.py').write_text(readme_quick_start(), encoding='utf-8')
+    readme = (ROOT/'README.md').read_text(encoding='utf-8')
+    (tmp_path/'quick_start.py').write_text(quick_start_code(readme), encoding='utf-8')
     t = time.time()
     run = subprocess.run([sys.executable, 'quick_start.py'], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=900)
