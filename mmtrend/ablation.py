@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_ablation.ipynb #185b55e1
 from __future__ import annotations
-import copy, math, time, warnings
+import copy, math, warnings
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path

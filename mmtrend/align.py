@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_align.ipynb #22c477fc
 from __future__ import annotations
-import math, os, warnings
+import math, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F

@@ -8,7 +8,7 @@ import argparse, ast, json, os, re, sys, time
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
-from .data import repo_root, cache_dir, PROFILES, COURSE_PARAMS, PROGRESS_VAR
+from .data import repo_root, cache_dir, PROFILES, PROGRESS_VAR
 
 # %% auto #0
 __all__ = ['CHAPTER_NEEDS', 'KERNEL_ENV', 'KERNEL_QUIET', 'CHAPTER_AFTER', 'RESULT_TITLES', 'GLOSSARY', 'KEY_FIGURES',

@@ -46,11 +46,11 @@ NUMERICS = pin_numerics()
 
 # %% ../nbs/00_data.ipynb #5f4d8a68
 import csv, gzip, json, re, hashlib, io, math
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 import numpy as np, pandas as pd
 import charset_normalizer
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 # %% ../nbs/00_data.ipynb #366ab755
 def pin_torch(numerics=NUMERICS):

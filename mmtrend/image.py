@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2 as T
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from .data import cache_dir, content_hash, load_fashion_mnist, progress_bar
 from .segment import apply_mask, load_rgb, load_mask, image_name
 try: import fcntl

@@ -4,11 +4,11 @@
 
 # %% ../nbs/01_segment.ipynb #c76670c8
 from __future__ import annotations
-import hashlib, io, json, os, time, warnings
+import hashlib, os, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from .data import REGIONS, REGION_RGB, cache_dir, content_hash, overlay_mask, progress_bar
+from PIL import Image, ImageOps, UnidentifiedImageError
+from .data import REGIONS, cache_dir, content_hash, progress_bar
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN_RGB', 'MIN_SIDE', 'HUGE_PIXELS', 'UNET_VERSION', 'CLOSET_HW', 'PERSON_VERSION', 'LM', 'ZOOM_SHARE',
@@ -408,7 +408,7 @@ def person_clothes_mask(rgb, name='image', threshold=0.5):
     h, w = rgb.shape[:2]
     res = pose.process(rgb)
     if res.pose_landmarks is None:
-        return np.zeros((H, W), np.uint8), [f"no person found (pose detector found no body): empty mask"]
+        return np.zeros((H, W), np.uint8), ["no person found (pose detector found no body): empty mask"]
     out = None
     l, t, r, b = person_box(np.array([[p.x * w, p.y * h] for p in res.pose_landmarks.landmark]), (h, w))
     if (r - l) * (b - t) < ZOOM_SHARE * h * w and min(r - l, b - t) >= 8:    # a small person: segment a zoomed cut-out

@@ -6,14 +6,12 @@
 from __future__ import annotations
 import math, re, warnings
 from collections import Counter
-from itertools import combinations
 import numpy as np, pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import BaseCrossValidator, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.linear_model import LogisticRegression
-from sklearn.dummy import DummyClassifier
 from .data import COUNT_FIELDS, engagement_score
 from .text import tokenize
 from .ablation import corrected_resampled_t
