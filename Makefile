@@ -35,7 +35,12 @@ $(CHROMIUM):
 	$(call APT_INSTALL,chromium)
 browser: $(CHROMIUM)
 
-venv: $(BIN)/.mmtrend-installed $(FASHION_MNIST)
+# A font with Chinese glyphs (Debian's WenQuanYi Micro Hei): chapter 07 plots the jieba words of Chinese captions.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+$(CJK_FONT):
+	$(call APT_INSTALL,fonts-wqy-microhei)
+
+venv: $(BIN)/.mmtrend-installed $(FASHION_MNIST) $(CJK_FONT)
 
 course: venv
 	MPLBACKEND=Agg $(BIN)/mmtrend_course --profile $(PROFILE) $(if $(OUT),--out "$(OUT)") $(if $(DATA),--data "$(DATA)") $(if $(LABELS),--labels "$(LABELS)")

@@ -14,9 +14,12 @@ from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.decomposition import PCA
 from sklearn.dummy import DummyClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedShuffleSplit, train_test_split
+from sklearn.model_selection import (GridSearchCV, RepeatedStratifiedKFold, StratifiedShuffleSplit,
+                                     train_test_split)
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -25,13 +28,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .data import content_hash, progress_bar
 
 # %% auto #0
-__all__ = ['COMBOS', 'MODEL_ORDER', 'METRICS', 'torch_determinism', 'TorchMLP', 'corrected_resampled_t', 'PostFeatures',
-           'fold_features', 'reduce_block', 'PCABlocks', 'FoldFeatures', 'row_indices', 'synthetic_store',
-           'CNNWord2Vec', 'AlignedScheme', 'default_models', 'fold_scores', 'fit_predict_proba',
-           'memoised_fit_predict_proba', 'evaluate_split', 'shuffled_labels', 'cv_splits', 'run_cv', 'summarise',
-           'order_rows', 'paired_comparison', 'describe_comparison', 'best_row', 'fusion_margins', 'key_rows', 'holm',
-           'selected_comparison', 'single_split_runs', 'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc',
-           'plot_single_splits']
+__all__ = ['COMBOS', 'WORDS_COMBO', 'MODEL_ORDER', 'METRICS', 'torch_determinism', 'TorchMLP', 'corrected_resampled_t',
+           'PostFeatures', 'fold_features', 'reduce_block', 'PCABlocks', 'FoldFeatures', 'row_indices',
+           'synthetic_store', 'CNNWord2Vec', 'AlignedScheme', 'tuned_logistic', 'word_model', 'tuned_mlp',
+           'default_models', 'fold_scores', 'fit_predict_proba', 'memoised_fit_predict_proba', 'evaluate_split',
+           'shuffled_labels', 'cv_splits', 'run_cv', 'summarise', 'order_rows', 'paired_comparison',
+           'describe_comparison', 'best_row', 'fusion_margins', 'key_rows', 'holm', 'selected_comparison',
+           'single_split_runs', 'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc', 'plot_single_splits']
 
 # %% ../nbs/05_ablation.ipynb #3dec9ae5
 @contextmanager
@@ -261,20 +264,49 @@ class AlignedScheme(BaseEstimator):
 # %% ../nbs/05_ablation.ipynb #02cbcbaa
 COMBOS = {'text+mask+image': ('text', 'mask', 'image'), 'mask+image': ('mask', 'image'), 'mask+text': ('mask', 'text'),
           'image+text': ('image', 'text'), 'only mask': ('mask',), 'only image': ('image',), 'only text': ('text',)}
-MODEL_ORDER = ['majority', 'logistic', 'research MLP', 'TorchMLP', 'late fusion']
+WORDS_COMBO = 'only text (tf-idf words)'     # the caption's own words, the strongest simple text baseline
+MODEL_ORDER = ['majority', 'logistic', 'tuned logistic', 'boosted trees', 'research MLP', 'TorchMLP',
+               'TorchMLP (tuned)', 'late fusion']
 METRICS = ['accuracy', 'roc_auc', 'balanced_accuracy', 'f1']
 
+# %% ../nbs/05_ablation.ipynb #a16e0002
+def tuned_logistic(scale=True):
+    "Logistic regression, C chosen by 3-fold CV on the rows it is fitted on: a baseline that is not handicapped."
+    lr = LogisticRegressionCV(Cs=np.logspace(-3, 1, 5), cv=3, l1_ratios=(0,), scoring='accuracy', max_iter=2000,
+                              use_legacy_attributes=False)
+    return make_pipeline(StandardScaler(), lr) if scale else lr
+
+# %% ../nbs/05_ablation.ipynb #a16e0006
+def word_model():
+    "tf-idf of the caption's words and word pairs (chapter 03's tokenizer), then the tuned logistic regression."
+    from mmtrend.text import tokenize
+    words = TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False, ngram_range=(1, 2), min_df=2,
+                            sublinear_tf=True)
+    return make_pipeline(words, tuned_logistic(scale=False))
+
+# %% ../nbs/05_ablation.ipynb #a16e000a
+def tuned_mlp(seed=0, max_epochs=300, hidden_sizes=(64,)):
+    "TorchMLP with its weight decay chosen on a validation split of the training rows, then refitted on all of them."
+    mlp = make_pipeline(StandardScaler(), TorchMLP(hidden_sizes=hidden_sizes, max_epochs=max_epochs, random_state=seed))
+    return GridSearchCV(mlp, {'torchmlp__weight_decay': [1e-3, 1e-2, 1e-1]}, scoring='neg_log_loss',
+                        cv=StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=seed))
+
+# %% ../nbs/05_ablation.ipynb #a16e000d
 def default_models(seed=0, epochs_scale=1.0, hidden_sizes=(64,)):
-    ("The table's models, all on the same features: "
-     "majority class, logistic regression, the research's MLP recipe, TorchMLP.")
+    ("The table's models, all on the same features: the majority class, a fixed and a tuned logistic regression, "
+     "boosted trees, the research's MLP recipe, TorchMLP and TorchMLP tuned.")
+    epochs = max(10, round(300 * epochs_scale))
     return {'majority': DummyClassifier(strategy='prior'),
             'logistic': make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=2000)),
+            'tuned logistic': tuned_logistic(),
+            'boosted trees': HistGradientBoostingClassifier(max_iter=100, random_state=seed),
             'research MLP': make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(512, 256), max_iter=500,
                                                                           random_state=seed)),
-            'TorchMLP': make_pipeline(StandardScaler(), TorchMLP(hidden_sizes=hidden_sizes,
-                                                                 max_epochs=max(10, round(300 * epochs_scale)),
-                                                                 random_state=seed))}
+            'TorchMLP': make_pipeline(StandardScaler(), TorchMLP(hidden_sizes=hidden_sizes, max_epochs=epochs,
+                                                                 random_state=seed)),
+            'TorchMLP (tuned)': tuned_mlp(seed, epochs, hidden_sizes)}
 
+# %% ../nbs/05_ablation.ipynb #a16e000e
 def fold_scores(y, pred, proba):
     "Accuracy, ROC-AUC, balanced accuracy and F1 of one test fold (label 1 = hot)."
     return dict(accuracy=accuracy_score(y, pred), roc_auc=roc_auc_score(y, proba) if len(set(y)) > 1 else math.nan,
@@ -294,17 +326,20 @@ def memoised_fit_predict_proba(location=None):
     return Memory(location or cache_dir('ablation'), verbose=0).cache(fit_predict_proba)
 
 def evaluate_split(store, scheme, train, test, combos=COMBOS, models=None, seed=0, skip=(), late_fusion='TorchMLP',
-                   control=(), y_control=None, memoise=()):
+                   control=(), y_control=None, memoise=(), word_models=None):
     ("(score rows, {(combo, model): test probabilities}) of every combo x model on one split; "
      "the scheme is fitted once, on `train`.\n"
-     "    Models named in `memoise` reuse their fits from disk when the same estimator meets the same arrays again.")
+     "    Models named in `memoise` reuse their fits from disk when the same estimator meets the same arrays again;\n"
+     "    `word_models` (default: `word_model`) are fitted on the raw captions, as the `WORDS_COMBO` row.")
     models = default_models(seed) if models is None else models
+    word_models = {'tuned logistic': word_model()} if word_models is None else word_models
     feats, y, rows, probas = fold_features(store, scheme, train, seed), store.y, [], {}
     if set(np.unique(y)) - {0, 1}: raise ValueError("labels must be 0/1 (1 = hot)")
     memo = memoised_fit_predict_proba() if set(memoise) & set(models) else None
-    def run(combo, name, labels, tag):
-        X = np.hstack([feats[b] for b in combos[combo]])
-        pred, p = (memo if name in memoise else fit_predict_proba)(models[name], X[train], labels[train], X[test])
+    def run(combo, name, labels, tag, X=None, estimator=None):
+        X = np.hstack([feats[b] for b in combos[combo]]) if X is None else X
+        fit = memo if name in memoise else fit_predict_proba
+        pred, p = fit(models[name] if estimator is None else estimator, X[train], labels[train], X[test])
         rows.append(dict(control=tag, combo=combo, model=name, **fold_scores(labels[test], pred, p)))
         return p
     for combo in sorted(combos, key=lambda c: len(combos[c])):     # single blocks first: late fusion reuses them
@@ -315,6 +350,9 @@ def evaluate_split(store, scheme, train, test, combos=COMBOS, models=None, seed=
             p = np.mean([probas[s, late_fusion] for s in singles], axis=0); probas[combo, 'late fusion'] = p
             rows.append(dict(control='', combo=combo, model='late fusion',
                              **fold_scores(y[test], (p > 0.5).astype(int), p)))
+    if store.captions is not None:
+        captions = np.asarray(store.captions, object)
+        for name, est in word_models.items(): probas[WORDS_COMBO, name] = run(WORDS_COMBO, name, y, '', captions, est)
     if control:
         if y_control is None: y_control = shuffled_labels(y, train, test, seed)
         for combo, name in control: run(combo, name, y_control, 'shuffled labels')
@@ -333,16 +371,18 @@ def cv_splits(y, n_folds=5, cv_repeats=5, seed=0):
     cv = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=cv_repeats, random_state=seed)
     return [(i // n_folds, i % n_folds, tr, te) for i, (tr, te) in enumerate(cv.split(np.zeros((len(y), 1)), y))]
 
-def _split_job(store, scheme, r, f, train, test, combos, models, seed, skip, control, y_control, memoise=()):
+def _split_job(store, scheme, r, f, train, test, combos, models, seed, skip, control, y_control, memoise=(),
+               word_models=None):
     "One split's score rows and test probabilities, tagged with repeat and fold (runs in a worker)."
     torch.set_num_threads(1)
     rows, probas = evaluate_split(store, scheme, train, test, combos, models, seed, skip, control=control,
-                                  y_control=y_control, memoise=memoise)
+                                  y_control=y_control, memoise=memoise, word_models=word_models)
     return [dict(repeat=r, fold=f, **row) for row in rows], {k: (test, p) for k, p in probas.items()}
 
-def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, seed=0, expensive=('research MLP',),
+def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, seed=0,
+           expensive=('research MLP', 'boosted trees', 'TorchMLP (tuned)'),
            expensive_repeats=1, control=(('text+mask+image', 'TorchMLP'), ('text+mask+image', 'logistic')), n_jobs=1,
-           progress=True, memoise=('research MLP',)):
+           progress=True, memoise=('research MLP', 'boosted trees'), word_models=None):
     ("(per-split scores, out-of-fold probabilities of the first repeat) of every combo x model "
      "under repeated stratified k-fold.\n"
      "    `expensive` models run in the first `expensive_repeats` repeats only, "
@@ -354,7 +394,7 @@ def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, s
     splits = cv_splits(store.y, n_folds, cv_repeats, seed)
     jobs = [delayed(_split_job)(store, scheme, r, f, tr, te, combos, models, seed,
                                 tuple(expensive) if r >= expensive_repeats else (),
-                                control, None, tuple(memoise)) for r, f, tr, te in splits]
+                                control, None, tuple(memoise), word_models) for r, f, tr, te in splits]
     it = (Parallel(n_jobs=n_jobs, return_as='generator')(jobs) if n_jobs != 1
           else (delayed_f(*a, **k) for delayed_f, a, k in jobs))
     if progress:
@@ -484,7 +524,8 @@ def _single_split_job(store, scheme, combos, model, s, test_size, seed, n_posts)
     pool = (np.arange(store.n) if n_posts is None
             else np.sort(np.random.default_rng([seed, s]).choice(store.n, n_posts, replace=False)))
     tr, te = train_test_split(pool, test_size=test_size, stratify=store.y[pool], random_state=s)
-    rows, _ = evaluate_split(store, scheme, np.sort(tr), np.sort(te), combos, {'model': model}, seed, late_fusion=None)
+    rows, _ = evaluate_split(store, scheme, np.sort(tr), np.sort(te), combos, {'model': model}, seed, late_fusion=None,
+                             word_models={})
     return [dict(split_seed=s, n_posts=len(pool), n_test=len(te), combo=r['combo'], accuracy=r['accuracy'])
             for r in rows]
 
@@ -513,7 +554,8 @@ def write_tables(summary, results_dir, name, ceiling=None):
     return csv, md
 
 # %% ../nbs/05_ablation.ipynb #bb58117d
-def plot_accuracy(summary, ax, title='', ceilings=None, models=('logistic', 'research MLP', 'TorchMLP', 'late fusion')):
+def plot_accuracy(summary, ax, title='', ceilings=None,
+                  models=('logistic', 'tuned logistic', 'boosted trees', 'TorchMLP', 'late fusion')):
     ("Grouped bars of mean accuracy per feature combination and model, the corrected 95% CIs as error bars, "
      "ceilings as lines.")
     import seaborn as sns

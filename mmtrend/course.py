@@ -156,7 +156,8 @@ def run_chapter(nb, out, params, kernel='python3'):
         if executed.exists(): reader_copy(executed)
 
 # %% ../nbs/90_course.ipynb #9c8fc4aa
-CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03')}
+CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03'),
+                 '07': ('05',)}
 
 def waits_for(nb):
     "What `nb` runs after: its CHAPTER_AFTER entry, or for an appendix its own chapter (whose caches it reuses)."
@@ -278,7 +279,11 @@ RESULT_TITLES = {'00_ceilings': 'Bayes ceilings of the closet (best possible acc
                  '02_probe': 'What the image features know: linear probes of the closet latents',
                  '02_top5_imagenet': 'The shipped ImageNet CNN on closet photos (top-5 classes)',
                  '03_text_preview': 'Text features: a preview with logistic regression',
-                 '06_sequence_vs_baselines': 'Trend a week ahead: sequence model vs simple baselines'}
+                 '06_sequence_vs_baselines': 'Trend a week ahead: sequence model vs simple baselines',
+                 '07_words': 'Why is it hot: the words that push a post towards hot (tuned bag of words)',
+                 '07_modalities': 'Why is it hot: accuracy lost without each modality',
+                 '07_regions': 'Why is it hot: accuracy lost when each region of the outfit is hidden',
+                 '07_attributes': "Why is it hot: the explanation against the closet's known truth"}
 
 GLOSSARY = 'docs/glossary.md#how-to-read-the-tables'
 
@@ -298,7 +303,9 @@ KEY_FIGURES = {'05_accuracy': 'Ablation: accuracy of every feature combination, 
                '05_roc': 'Ablation: out-of-fold ROC curve of each feature combination',
                '01_person_real': 'Clothes cut out of real photos',
                '04_space_tsne': 'The aligned image–text space (t-SNE)',
-               '06_random_vs_temporal': 'Random CV vs predicting the future'}
+               '06_random_vs_temporal': 'Random CV vs predicting the future',
+               '07_words': 'Why is it hot: words towards and away from hot, with 95% intervals',
+               '07_one_post': 'Why this post: its words, regions and modalities'}
 
 def figures_markdown(results_dir='results', link_prefix='results/'):
     "Markdown showing each of `KEY_FIGURES` that `results_dir` holds, under its title, in chapter order."

@@ -64,7 +64,7 @@ def test_site_builds_and_every_page_is_sound(tmp_path):
     assert sorted(p.stem for p in (site/'screenshots').glob('*.png')) == names
     api = (site/'api.html').read_text(encoding='utf-8')
     import importlib
-    for module in ('data', 'segment', 'image', 'text', 'align', 'ablation', 'trend', 'course'):
+    for module in ('data', 'segment', 'image', 'text', 'align', 'ablation', 'trend', 'explain', 'course'):
         for name in importlib.import_module(f'mmtrend.{module}').__all__:
             assert f'id="mmtrend.{module}.{name}"' in api, f"{module}.{name} missing from the API reference"
             assert f'#{build_docs.label(module, name)}"' in api, f"{module}.{name}: no link to its chapter"
