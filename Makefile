@@ -23,7 +23,7 @@ APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install
 # A virtualenv with the package (editable) and every extra the course uses; re-done when settings.ini changes.
 $(BIN)/.mmtrend-installed: settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e ".[dev,person,docs]"
+	$(BIN)/pip install -q -e ".[dev,person,docs,scale]"
 	touch $@
 
 # Real garment photos for the closet generator: Debian's dataset-fashion-mnist (the tests regenerate part of the closet).

@@ -20,6 +20,7 @@ requirements = shlex.split(cfg.get('requirements', ''))
 person_requirements = shlex.split(cfg.get('person_requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 docs_requirements = shlex.split(cfg.get('docs_requirements', ''))
+scale_requirements = shlex.split(cfg.get('scale_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 
@@ -35,7 +36,8 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['mmtrend', 'mmtrend.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'person': person_requirements, 'dev': dev_requirements, 'docs': docs_requirements},
+    extras_require={'person': person_requirements, 'dev': dev_requirements, 'docs': docs_requirements,
+                    'scale': scale_requirements},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -157,7 +157,7 @@ def run_chapter(nb, out, params, kernel='python3'):
 
 # %% ../nbs/90_course.ipynb #9c8fc4aa
 CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03'),
-                 '07': ('05',)}
+                 '07': ('05',), '08': ('02', '03')}
 
 def waits_for(nb):
     "What `nb` runs after: its CHAPTER_AFTER entry, or for an appendix its own chapter (whose caches it reuses)."

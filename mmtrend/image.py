@@ -22,11 +22,11 @@ except ImportError: fcntl = None   # Windows: no lock, at worst two processes tr
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'EFFNET_PREPROCESS', 'RESNET_ARCHS', 'FMNIST_CLASSES', 'FMNIST_PREPROCESS',
-           'FMNIST_RECIPE', 'ENCODERS', 'Preprocess', 'state_dict_hash', 'fold_batchnorm', 'ImageEncoder',
-           'imagenet_classes', 'EffNetFeatures', 'effnet_lite0_weights_path', 'load_effnet_lite0', 'classify',
-           'ResNetFeatures', 'read_state_dict', 'resnet_encoder', 'train_fmnist_resnet18', 'fmnist_checkpoint',
-           'load_fmnist_resnet18', 'get_encoder', 'FeatureStore', 'ImageFeatures', 'embed_images', 'embed_posts',
-           'whole_photo_posts']
+           'FMNIST_RECIPE', 'ENCODERS', 'JPEG_DECODE', 'Preprocess', 'state_dict_hash', 'fold_batchnorm',
+           'ImageEncoder', 'imagenet_classes', 'EffNetFeatures', 'effnet_lite0_weights_path', 'load_effnet_lite0',
+           'classify', 'ResNetFeatures', 'read_state_dict', 'resnet_encoder', 'train_fmnist_resnet18',
+           'fmnist_checkpoint', 'load_fmnist_resnet18', 'get_encoder', 'FeatureStore', 'decode_photo', 'ImageFeatures',
+           'embed_images', 'embed_posts', 'whole_photo_posts']
 
 # %% ../nbs/02_image.ipynb #d4a80b93
 IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
@@ -381,6 +381,18 @@ class FeatureStore:
         tmp = name.with_suffix('.tmp.npz')
         np.savez(tmp, keys=keys.astype(str), feats=feats); os.replace(tmp, name)
 
+# %% ../nbs/02_image.ipynb #1f64feee
+JPEG_DECODE = 'jpeg-draft-to-2x-resize'   # part of every cache key: features of a JPEG depend on how it was decoded
+
+def decode_photo(image, min_side):
+    "Upright RGB array of `image`; a JPEG file is decoded at 1/2, 1/4 or 1/8 size if its sides stay >= 2 `min_side`."
+    if not isinstance(image, (str, Path)) or not Path(image).is_file(): return load_rgb(image)
+    try: im = Image.open(image)
+    except Exception: return load_rgb(image)            # chapter 00's reader names the file and the reason
+    with im:
+        if im.format == 'JPEG': im.draft('RGB', (2 * min_side, 2 * min_side))
+        return load_rgb(im)
+
 # %% ../nbs/02_image.ipynb #3a838dd4
 class ImageFeatures(np.ndarray):
     "Features (n x d, float32) with `failed` (indices of rows that are NaN) and `errors` ({index: reason})."
@@ -407,11 +419,11 @@ class _ImageSet(Dataset):
      "a failure yields a zero tensor and its reason (the loop drops it).")
     def __init__(self, images, masks, preprocess, fill, crop):
         self.images, self.masks, self.tf, self.fill, self.crop = images, masks, preprocess.transform(), fill, crop
-        self.shape = (3, preprocess.crop, preprocess.crop)
+        self.shape, self.min_side = (3, preprocess.crop, preprocess.crop), preprocess.resize
     def __len__(self): return len(self.images)
     def __getitem__(self, i):
         try:
-            img = load_rgb(self.images[i])
+            img = load_rgb(self.images[i]) if self.masks is not None else decode_photo(self.images[i], self.min_side)
             if self.masks is not None:
                 m = load_mask(self.masks[i], img.shape)
                 if m.any(): img = apply_mask(img, m, fill=self.fill, crop=self.crop)   # empty: a flat-lay, use it whole
@@ -456,7 +468,7 @@ def embed_images(images, encoder='effnet_lite0', masks=None, batch_size=64, cach
     n, errors, keys = len(images), {}, [None] * len(images)
     for i in range(n):
         try:
-            parts = [enc.key, _hash_input(images[i], 'image')]
+            parts = [enc.key, JPEG_DECODE, _hash_input(images[i], 'image')]
             if masks is not None:
                 if masks[i] is None: raise ValueError("no mask for this image (masks were requested)")
                 parts += [_hash_input(masks[i], 'mask'), fill, crop]

@@ -1,0 +1,232 @@
+"""Benchmark: embedding at scale on this machine, in one run (issue "Scale up, then out").
+
+    .venv/bin/python scripts/bench_scale.py [--sizes 1000 4000 16000] [--closet-n 400] [--jpeg-n 48] [--out F.json]
+
+1. Cold image throughput, the research's per-image loop vs mmtrend, on closet photos (small PNGs) and on large JPEGs
+   (1-12 megapixels, made from the closet's and the shipped person photos, scaled up, with sensor-like noise).
+   The loop runs with every logical CPU as torch threads; mmtrend (`embed_dataset`, local backend, photos only) runs
+   one torch thread plus one decoding process: both use every core. Also a batch-size sweep of `embed_images`, and
+   the cosine between the loop's features (whole decode) and mmtrend's (JPEG draft decode) on the large JPEGs.
+2. Caption throughput: chapter 03's `embed_sentences` as the chapters call it (before) vs `embed_dataset` with the
+   captions only, locally and on a local Ray instance (after).
+3. Local and Ray at each size N: a closet-style crawl of N posts drawn with the closet's own generator, photos and
+   captions, each run in a fresh process with fresh caches; seconds, posts/s, and the peak resident memory of the
+   process and every process it started (Ray's raylet and workers included), sampled every 0.2 s.
+
+The machine may be shared: the load average is printed before and after every measurement, and thread counts are
+fixed by the script, never chosen from the load.
+"""
+import argparse, json, os, subprocess, sys, tempfile, threading, time, warnings
+from pathlib import Path
+import mmtrend.data  # noqa: F401  (first: pins the numerics (AVX2, one torch thread) as the course runs them)
+import numpy as np, torch
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def load(): return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+
+def research_loop(paths, enc, threads):
+    "What the research did: for each image, open and decode it whole, transform, forward alone (torch.no_grad)."
+    torch.set_num_threads(threads)
+    tf = enc.preprocess.transform()
+    with torch.no_grad():
+        out = np.stack([enc.features(tf(np.array(Image.open(p).convert('RGB')))[None])[0].numpy() for p in paths])
+    torch.set_num_threads(1)
+    return out
+
+def timed(f):
+    t = time.perf_counter(); out = f(); return out, time.perf_counter() - t
+
+def large_jpegs(sources, out_dir, n, seed=0):
+    "n JPEGs of 1-12 megapixels (quality 90) made from `sources`, scaled up with a little noise as a sensor adds."
+    rng, paths = np.random.default_rng(seed), []
+    for k in range(n):
+        im = Image.open(sources[k % len(sources)]).convert('RGB')
+        w, h = im.size; scale = (rng.uniform(1, 12) * 1e6 / (w * h)) ** 0.5
+        a = np.asarray(im.resize((int(w * scale), int(h * scale)), Image.BICUBIC), np.float32)
+        a = np.clip(a + rng.normal(0, 3, a.shape), 0, 255).astype(np.uint8)
+        paths.append(Path(out_dir)/f'large-{k:03d}.jpg'); Image.fromarray(a).save(paths[-1], quality=90)
+    return paths
+
+def posts_of(paths):
+    import pandas as pd
+    return pd.DataFrame(dict(id=[f'p{i}' for i in range(len(paths))], image=[str(p) for p in paths], caption=None))
+
+def cosine(a, b): return np.sum(a * b, 1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+def shard_size_for(n):
+    "Shards small enough that every worker gets several (a real crawl has thousands of shards)."
+    return max(8, -(-n // (4 * os.cpu_count())))
+
+def warm_workers(paths, tmp, encoder, text_model):
+    "Start the local backend's worker processes and load their models, as the loop's model is loaded: not timed."
+    from mmtrend.scale import embed_dataset
+    import pandas as pd
+    posts = pd.DataFrame(dict(id=[f'w{i}' for i in range(len(paths))], image=[str(p) for p in paths],
+                              caption=['warm-up'] * len(paths)))
+    embed_dataset(posts, encoder, text_model, root=tempfile.mkdtemp(dir=tmp), shard_size=1, progress=False)
+
+def image_rows(name, paths, enc, tmp):
+    "Loop vs mmtrend (cold cache, warm processes) on `paths`; returns table rows and the features' cosines."
+    from mmtrend.scale import embed_dataset
+    cpus = os.cpu_count()
+    ref, t_loop = timed(lambda: research_loop(paths, enc, cpus))
+    warm_workers(paths[-2 * cpus:], tmp, enc.name, None)
+    emb, t_ours = timed(lambda: embed_dataset(posts_of(paths), enc.name, None, root=tempfile.mkdtemp(dir=tmp),
+                                              shard_size=shard_size_for(len(paths)), progress=False))
+    cos = cosine(ref, emb.image())
+    n = len(paths)
+    return [dict(photos=name, run=f'research loop ({cpus} torch threads)', n=n, seconds=t_loop, per_s=n / t_loop,
+                 speedup=1.0),
+            dict(photos=name, run=f'mmtrend embed_dataset, local ({cpus} processes x 1 torch thread)', n=n,
+                 seconds=t_ours,
+                 per_s=n / t_ours, speedup=t_loop / t_ours)], cos
+
+def batch_sweep(paths, enc, sizes=(8, 16, 32, 64)):
+    "Cold embed_images images/s per batch size (no cache, decoding in this process): the measured batch size."
+    from mmtrend.image import embed_images
+    out = {}
+    for bs in sizes:
+        _, t = timed(lambda: embed_images(paths, enc, batch_size=bs, cache=False, progress=False))
+        out[bs] = len(paths) / t
+    return out
+
+def caption_rows(captions, tmp):
+    "Captions/s: embed_sentences as chapter 03 calls it vs embed_dataset (captions only), local and Ray."
+    import pandas as pd
+    from mmtrend.text import embed_sentences
+    from mmtrend.scale import embed_dataset
+    n = len(captions)
+    _, t0 = timed(lambda: embed_sentences(captions, 'e5', cache=False, progress=False))
+    posts = pd.DataFrame(dict(id=[f'c{i}' for i in range(n)], image=None, caption=captions))
+    warm_workers([None] * 2 * os.cpu_count(), tmp, None, 'e5')
+    _, t1 = timed(lambda: embed_dataset(posts, None, 'e5', root=tempfile.mkdtemp(dir=tmp), progress=False,
+                                        shard_size=shard_size_for(n)))
+    rows = [dict(run="embed_sentences (chapter 03's call, batch 64, 1 thread)", n=n, seconds=t0, per_s=n / t0,
+                 speedup=1.0),
+            dict(run=f'embed_dataset, local ({os.cpu_count()} processes, batch 8)', n=n, seconds=t1, per_s=n / t1,
+                 speedup=t0 / t1)]
+    res = child_run('ray', None, n, tmp, text_only=True, captions=captions, shard_size=shard_size_for(n))
+    rows.append(dict(run=f"embed_dataset, Ray ({os.cpu_count()} workers, start-up included)", n=n,
+                     seconds=res['seconds'], per_s=n / res['seconds'], speedup=t0 / res['seconds']))
+    return rows
+
+def child_run(backend, crawl, n, tmp, text_only=False, captions=None, shard_size=256):
+    "Run one embed_dataset in a fresh process with fresh caches; its seconds and peak RSS (with descendants)."
+    spec = dict(backend=backend, crawl=str(crawl) if crawl else None, n=n, text_only=text_only, captions=captions,
+                root=tempfile.mkdtemp(dir=tmp), shard_size=shard_size)
+    env = dict(os.environ, MMTREND_CACHE=tempfile.mkdtemp(dir=tmp))
+    out = subprocess.run([sys.executable, __file__, '--child', json.dumps(spec)], env=env, capture_output=True,
+                         text=True, check=False)
+    if out.returncode: sys.exit(f"child run failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+def tree_rss():
+    "Resident memory of this process and every process it started, in bytes."
+    import psutil
+    me = psutil.Process()
+    total = me.memory_info().rss
+    for p in me.children(recursive=True):
+        try: total += p.memory_info().rss
+        except psutil.Error: pass
+    return total
+
+def child(spec):
+    "The measured run (in its own process): embed_dataset on the crawl's first n posts, sampled for memory."
+    import pandas as pd
+    from mmtrend.data import load_posts
+    from mmtrend.scale import embed_dataset
+    if spec['captions']:
+        posts = pd.DataFrame(dict(id=[f'c{i}' for i in range(spec['n'])], image=None, caption=spec['captions']))
+    else: posts = load_posts(spec['crawl'], quiet=True).head(spec['n'])
+    peak, stop = [0], threading.Event()
+    def sample():
+        while not stop.is_set(): peak[0] = max(peak[0], tree_rss()); time.sleep(0.2)
+    sampler = threading.Thread(target=sample, daemon=True); sampler.start()
+    kw = {}
+    if spec['backend'] == 'ray':
+        import ray, logging
+        logging.getLogger('ray').setLevel(logging.ERROR)
+        ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False, logging_level='ERROR')
+        kw = dict(num_workers=os.cpu_count())
+    t = time.perf_counter()
+    embed_dataset(posts, None if spec['text_only'] else 'effnet_lite0', 'e5', backend=spec['backend'],
+                  root=spec['root'], shard_size=spec['shard_size'], progress=False, **kw)
+    seconds = time.perf_counter() - t
+    stop.set(); sampler.join()
+    print(json.dumps(dict(seconds=seconds, peak_rss=peak[0])))
+
+def md(rows, cols):
+    head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
+    fmt = lambda v: f'{v:.1f}' if isinstance(v, float) else str(v)
+    return head + '\n'.join('| ' + ' | '.join(fmt(r[c]) for c in cols) + ' |' for r in rows)
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--sizes', type=int, nargs='+', default=[1000, 4000, 16000])
+    ap.add_argument('--closet-n', type=int, default=400)
+    ap.add_argument('--jpeg-n', type=int, default=48)
+    ap.add_argument('--caption-n', type=int, default=400)
+    ap.add_argument('--out', default=None, help='also write the numbers as JSON here')
+    ap.add_argument('--child', default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child: return child(json.loads(a.child))
+    warnings.simplefilter('ignore')
+    from mmtrend.data import load_closet
+    from mmtrend.image import get_encoder
+    from mmtrend.scale import synthetic_crawl
+    report = dict(cpus=os.cpu_count(), torch=torch.__version__, loads={})
+    print(f"{os.cpu_count()} logical CPUs; torch {torch.__version__}; load average (1, 5, 15 min) at start: {load()}")
+    tmp = Path(tempfile.mkdtemp(prefix='mmtrend-bench-scale-'))
+    os.environ['MMTREND_CACHE'] = str(tmp/'cache')
+    enc = get_encoder('effnet_lite0')
+    closet = load_closet()
+    # 1 · photos
+    rows, cos = image_rows('closet (96x72 PNG)', closet.image.tolist()[:a.closet_n], enc, tmp)
+    person = [ROOT/'data'/'person'/f'walker_{kind}.jpg' for kind in ('landscape', 'portrait')]
+    sources = person + closet.image[:6].tolist()
+    jpegs = large_jpegs(sources, tmp, a.jpeg_n)
+    mp = [Image.open(p).size[0] * Image.open(p).size[1] / 1e6 for p in jpegs]
+    big, cos_big = image_rows(f'large JPEGs ({min(mp):.1f}-{max(mp):.1f} MP)', jpegs, enc, tmp)
+    rows += big
+    sweep = batch_sweep(closet.image.tolist()[:a.closet_n], enc)
+    report.update(images=rows, batch_sweep=sweep, cosine_closet_min=float(cos.min()),
+                  cosine_large_min=float(cos_big.min()), cosine_large_mean=float(cos_big.mean()))
+    report['loads']['after images'] = load()
+    print("\n## Cold image throughput\n\n" + md(rows, ['photos', 'run', 'n', 'seconds', 'per_s', 'speedup']))
+    print(f"\nfeatures, mmtrend vs the loop: cosine min {cos.min():.4f} on the closet (same decode), "
+          f"min {cos_big.min():.4f} / mean {cos_big.mean():.4f} on the large JPEGs (draft vs whole decode)")
+    print("embed_images, cold, images/s by batch size (closet): "
+          + ', '.join(f'{bs}: {v:.1f}' for bs, v in sweep.items()) + f"   load {load()}")
+    # 2 · captions
+    caps = closet.caption.fillna('').tolist()[:a.caption_n]
+    crows = caption_rows(caps, tmp)
+    report.update(captions=crows); report['loads']['after captions'] = load()
+    print("\n## Caption throughput (e5)\n\n" + md(crows, ['run', 'n', 'seconds', 'per_s', 'speedup'])
+          + f"\n\nload {load()}")
+    # 3 · sizes
+    crawl, t = timed(lambda: synthetic_crawl(max(a.sizes), tmp/'crawl'))
+    print(f"\ndrew a closet-style crawl of {len(crawl)} posts in {t:.0f}s")
+    srows = []
+    for n in a.sizes:
+        for backend in ('local', 'ray'):
+            res = child_run(backend, tmp/'crawl', n, tmp)
+            srows.append(dict(N=n, backend=backend, seconds=res['seconds'], posts_per_s=n / res['seconds'],
+                              ms_per_post=1000 * res['seconds'] / n, peak_rss_mb=res['peak_rss'] / 2**20,
+                              load=load()))
+            print(md(srows[-1:], list(srows[-1])), flush=True)
+    report.update(sizes=srows); report['loads']['end'] = load()
+    print("\n## Local and Ray by crawl size (photos and captions)\n\n"
+          + md(srows, ['N', 'backend', 'seconds', 'posts_per_s', 'ms_per_post', 'peak_rss_mb', 'load']))
+    by = {(r['N'], r['backend']): r for r in srows}
+    lo, hi, mid = min(a.sizes), max(a.sizes), sorted(a.sizes)[len(a.sizes) // 2]
+    for b in ('local', 'ray'):
+        print(f"{b}: per-post cost at {hi} / at {lo}: {by[hi, b]['ms_per_post'] / by[lo, b]['ms_per_post']:.2f}x; "
+              f"peak RSS at {hi} / at {lo}: {by[hi, b]['peak_rss_mb'] / by[lo, b]['peak_rss_mb']:.2f}x")
+    print(f"Ray vs local throughput at {mid}: {by[mid, 'ray']['posts_per_s'] / by[mid, 'local']['posts_per_s']:.2f}x")
+    print(f"load average at the end: {load()}")
+    if a.out: Path(a.out).write_text(json.dumps(report, indent=1) + '\n')
+
+if __name__ == '__main__':
+    main()
