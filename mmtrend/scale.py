@@ -226,7 +226,9 @@ def embed_dataset(posts,                   # the post table (chapter 00): id, im
     elif ray_kwargs: raise TypeError(f"{sorted(ray_kwargs)}: Ray arguments, but backend='local'")
     posts, root = post_columns(posts), Path(root or cache_dir('scale', 'shards'))
     root.mkdir(parents=True, exist_ok=True)
-    plan = plan_shards(posts, shard_size, *encoder_keys(encoder, text_model))
+    image_key, text_key = encoder_keys(encoder, text_model)
+    if image_key: image_key += f'-batch{batch_size}'   # the batch shape can change a feature's last bits
+    plan = plan_shards(posts, shard_size, image_key, text_key)
     todo = plan[[not (root/f'{k}.parquet').exists() for k in plan.key]]
     kwargs = dict(root=str(root), encoder=encoder, text_model=text_model, batch_size=batch_size)
     if len(todo): runs[backend](posts, todo, kwargs, progress, num_workers, **ray_kwargs)
