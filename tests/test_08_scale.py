@@ -9,7 +9,8 @@ import ray
 from mmtrend.scale import embed_dataset, synthetic_crawl
 
 RAY_RUN = """
-import sys, logging
+import signal, sys, logging
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job (CI) starts us with Ctrl-C ignored
 import mmtrend.data, ray
 from mmtrend.data import load_posts
 from mmtrend.scale import embed_dataset
