@@ -10,7 +10,7 @@ and a later one parts when the CPU rounds differently.
 
 Slow: one U-Net training (about a minute on 2 cores) per switch, two at a time.
 """
-import argparse, json, os, re, subprocess, sys
+import argparse, json, os, re, subprocess, sys, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -43,7 +43,9 @@ print(json.dumps(train_unet(*load_pairs(train), progress=False)[1]))
 def pinned_env(switch):
     "The course's pinned environment with `switch` on top, for a child that must not re-pin it."
     sys.path.insert(0, str(ROOT))
-    from mmtrend.data import PINNED_NUMERICS
+    with warnings.catch_warnings():               # this process only launches: its own kernels do not matter
+        warnings.simplefilter('ignore')
+        from mmtrend.data import PINNED_NUMERICS
     return {**os.environ, **PINNED_NUMERICS, **switch, 'MMTREND_NUMERICS': 'native'}
 
 def losses(name):
