@@ -280,6 +280,8 @@ RESULT_TITLES = {'00_ceilings': 'Bayes ceilings of the closet (best possible acc
                  '02_top5_imagenet': 'The shipped ImageNet CNN on closet photos (top-5 classes)',
                  '03_text_preview': 'Text features: a preview with logistic regression',
                  '06_sequence_vs_baselines': 'Trend a week ahead: sequence model vs simple baselines',
+                 '06_forecast': 'When history predicts the trend: baselines, learned models and the known ceiling',
+                 '06_power': 'How many posts a sequence model needs: GRU minus the best baseline, per posting rate',
                  '07_words': 'Why is it hot: the words that push a post towards hot (tuned bag of words)',
                  '07_modalities': 'Why is it hot: accuracy lost without each modality',
                  '07_regions': 'Why is it hot: accuracy lost when each region of the outfit is hidden',
@@ -304,6 +306,7 @@ KEY_FIGURES = {'05_accuracy': 'Ablation: accuracy of every feature combination, 
                '01_person_real': 'Clothes cut out of real photos',
                '04_space_tsne': 'The aligned image–text space (t-SNE)',
                '06_random_vs_temporal': 'Random CV vs predicting the future',
+               '06_power': 'How many posts a sequence model needs, on a trend process with a known ceiling',
                '07_words': 'Why is it hot: words towards and away from hot, with 95% intervals',
                '07_one_post': 'Why this post: its words, regions and modalities'}
 

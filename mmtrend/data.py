@@ -1028,7 +1028,7 @@ COURSE_PARAMS = dict(
 
 # %% ../nbs/00_data.ipynb #04a962d2
 PROFILES = dict(full={}, small=dict(cv_repeats=1, n_folds=3, split_seeds=5, epochs_scale=0.3, max_posts=600,
-                                    region_posts=200))
+                                    region_posts=200, power_replicates=2))
 TEST_PROFILE_VAR = 'MMTREND_TEST_PROFILE'
 
 # %% ../nbs/00_data.ipynb #09de1b00

@@ -14,7 +14,8 @@ EXPECTED = ['00_ceilings.md', '00_data_summary.json', '00_problems.csv', '00_lab
             '05_key_comparison.json',
             '05_accuracy.png', '05_roc.png', '05_single_splits.png',
             '06_random_vs_temporal.md', '06_random_vs_temporal.csv', '06_sequence_vs_baselines.md', '06_audit.csv',
-            '06_audit_keyword_variant.csv']
+            '06_audit_keyword_variant.csv', '06_forecast.md', '06_forecast_per_origin.csv', '06_power.md', '06_power.csv',
+            '06_power.png', '06_twin_trends.png']
 
 def check(results):
     "List of problems with the results folder (empty when all is well)."
