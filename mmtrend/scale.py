@@ -218,7 +218,7 @@ class SmoothedLinear(torch.nn.Module):
 @torch.no_grad()
 def smooth_e5(model, alpha=0.7, spread=3.0):
     ("SmoothQuant with no calibration data: every query/key/value/FFN input is a LayerNorm output, bounded per "
-     "channel by `spread` * |weight| + |bias|; `alpha` splits that range between activations and weights.")
+     "channel by `spread` * abs(weight) + abs(bias); `alpha` splits that range between activations and weights.")
     layers = model.encoder.layer
     for l, layer in enumerate(layers):
         feeds = [(layer.attention.self, n, model.embeddings.LayerNorm if l == 0 else layers[l - 1].output.LayerNorm)
