@@ -6,7 +6,6 @@
 from __future__ import annotations
 import copy, math, warnings
 from collections import OrderedDict
-from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -25,28 +24,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from .data import content_hash, progress_bar
+from .data import content_hash, progress_bar, torch_settings
 
 # %% auto #0
-__all__ = ['COMBOS', 'WORDS_COMBO', 'MODEL_ORDER', 'METRICS', 'torch_determinism', 'TorchMLP', 'corrected_resampled_t',
-           'PostFeatures', 'fold_features', 'reduce_block', 'PCABlocks', 'FoldFeatures', 'row_indices',
-           'synthetic_store', 'CNNWord2Vec', 'AlignedScheme', 'tuned_logistic', 'word_model', 'tuned_mlp',
-           'default_models', 'fold_scores', 'fit_predict_proba', 'memoised_fit_predict_proba', 'evaluate_split',
+__all__ = ['COMBOS', 'WORDS_COMBO', 'MODEL_ORDER', 'METRICS', 'TorchMLP', 'corrected_resampled_t', 'PostFeatures',
+           'fold_features', 'reduce_block', 'PCABlocks', 'FoldFeatures', 'row_indices', 'synthetic_store',
+           'CNNWord2Vec', 'AlignedScheme', 'tuned_logistic', 'word_model', 'tuned_mlp', 'default_models', 'fold_scores',
+           'fitted_clone', 'fit_predict_proba', 'memoised_fit_predict_proba', 'late_fusion_row', 'evaluate_split',
            'shuffled_labels', 'cv_splits', 'run_cv', 'summarise', 'order_rows', 'paired_comparison',
            'describe_comparison', 'best_row', 'fusion_margins', 'key_rows', 'holm', 'selected_comparison',
            'single_split_runs', 'table_markdown', 'write_tables', 'plot_accuracy', 'plot_roc', 'plot_single_splits']
-
-# %% ../nbs/05_ablation.ipynb #3dec9ae5
-@contextmanager
-def torch_determinism(seed, n_threads=1):
-    ("Run a block with torch seeded, deterministic algorithms on and `n_threads` threads; "
-     "restores the global state after.")
-    threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        torch.set_num_threads(n_threads); torch.use_deterministic_algorithms(True)
-        try: yield
-        finally: torch.set_num_threads(threads); torch.use_deterministic_algorithms(det)
 
 # %% ../nbs/05_ablation.ipynb #b67e9b73
 class TorchMLP(ClassifierMixin, BaseEstimator):
@@ -84,7 +71,7 @@ class TorchMLP(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"TorchMLP needs at least 2 classes in y, got 1 class: {self.classes_}")
         tr, va = self._inner_split(yi)
-        with torch_determinism(self.random_state, self.n_threads):
+        with torch_settings(self.n_threads, deterministic=True, seed=self.random_state):
             net = self._network(X.shape[1], len(self.classes_))
             opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
             Xt, yt = torch.from_numpy(X), torch.from_numpy(yi.astype(np.int64))
@@ -114,7 +101,7 @@ class TorchMLP(ClassifierMixin, BaseEstimator):
         "Class probabilities (softmax of the logits), columns in the order of `classes_`."
         check_is_fitted(self, 'net_')
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        with torch.no_grad(), torch_determinism(self.random_state, self.n_threads):
+        with torch.no_grad(), torch_settings(self.n_threads, deterministic=True, seed=self.random_state):
             return torch.softmax(self.net_(torch.from_numpy(X)), 1).double().numpy()
 
     def predict(self, X):
@@ -155,8 +142,10 @@ class PostFeatures:
     def __repr__(self): return f"PostFeatures(n={self.n}, frozen={ {k: v.shape[1] for k, v in self.frozen.items()} })"
     def __len__(self): return self.n
 
+# %% ../nbs/05_ablation.ipynb #2ccf962d
 _FOLD_MEMO, _FOLD_MEMO_SIZE = OrderedDict(), 6
 
+# %% ../nbs/05_ablation.ipynb #c3be379a
 def fold_features(store, scheme, train, seed=0):
     ("{block: (n_posts, d) float32}: `scheme` fitted on the `train` rows only; "
      "memoised, so all models of a fold share it.")
@@ -177,6 +166,7 @@ def reduce_block(X, train, n_components, seed=0):
     if k >= X.shape[1]: return StandardScaler().fit(X[train]).transform(X)
     return make_pipeline(StandardScaler(), PCA(k, random_state=seed)).fit(X[train]).transform(X)
 
+# %% ../nbs/05_ablation.ipynb #09c1f71f
 class PCABlocks(BaseEstimator):
     ("A scheme of frozen blocks only (`sources`: (block, frozen name) pairs), "
      "each standardised and PCA-reduced in the fold.")
@@ -196,6 +186,7 @@ def _rows(X):
         raise ValueError(f"FoldFeatures expects X = post row indices of shape (n, 1), got {X.dtype} {X.shape}")
     return X
 
+# %% ../nbs/05_ablation.ipynb #bb45f8c3
 class FoldFeatures(TransformerMixin, BaseEstimator):
     ("Pipeline step: post row indices -> concatenated features of `blocks`, "
      "every learned step fitted on the rows given to `fit`.")
@@ -212,6 +203,7 @@ class FoldFeatures(TransformerMixin, BaseEstimator):
         r = _rows(X)
         return np.hstack([self.features_[b][r] for b in self.blocks])
 
+# %% ../nbs/05_ablation.ipynb #3ee79bb0
 def row_indices(store):
     "The X of a `FoldFeatures` pipeline: every post's row number, shape (n, 1)."
     return np.arange(store.n).reshape(-1, 1)
@@ -248,6 +240,7 @@ class CNNWord2Vec(BaseEstimator):
             text = w2v.transform(store.captions)
         return out | dict(text=reduce_block(text, train, self.n_components, seed))
 
+# %% ../nbs/05_ablation.ipynb #b03f4279
 class AlignedScheme(BaseEstimator):
     ("Scheme 2: chapter 04's projection heads trained on the fold's (photo, caption) pairs; "
      "photo, masked photo and caption projected into that space.")
@@ -313,11 +306,21 @@ def fold_scores(y, pred, proba):
                 balanced_accuracy=balanced_accuracy_score(y, pred), f1=f1_score(y, pred, zero_division=0))
 
 # %% ../nbs/05_ablation.ipynb #d82bce19
+def fitted_clone(estimator, X, y, sample_weight=None):
+    "A clone of `estimator` fitted on (X, y), the original untouched; `sample_weight` reaches a pipeline's last step."
+    est = clone(estimator)
+    if sample_weight is None: est.fit(X, y)
+    elif hasattr(est, 'steps'): est.fit(X, y, **{f'{est.steps[-1][0]}__sample_weight': sample_weight})
+    else: est.fit(X, y, sample_weight=sample_weight)
+    return est
+
+# %% ../nbs/05_ablation.ipynb #df0aa994
 def fit_predict_proba(estimator, X_train, y_train, X_test):
     "Fit a clone of `estimator` on the training rows; (hard predictions, probabilities of class 1) on the test rows."
-    est = clone(estimator).fit(X_train, y_train)
+    est = fitted_clone(estimator, X_train, y_train)
     return est.predict(X_test), est.predict_proba(X_test)[:, list(est.classes_).index(1)]
 
+# %% ../nbs/05_ablation.ipynb #5bbe0102
 def memoised_fit_predict_proba(location=None):
     ("`fit_predict_proba` memoised on disk by joblib.Memory: "
      "the key is the estimator's parameters and the arrays' content, never a name.")
@@ -325,8 +328,30 @@ def memoised_fit_predict_proba(location=None):
     from mmtrend.data import cache_dir
     return Memory(location or cache_dir('ablation'), verbose=0).cache(fit_predict_proba)
 
-def evaluate_split(store, scheme, train, test, combos=COMBOS, models=None, seed=0, skip=(), late_fusion='TorchMLP',
-                   control=(), y_control=None, memoise=(), word_models=None):
+# %% ../nbs/05_ablation.ipynb #bc328544
+def late_fusion_row(probas,         # {(combo, model): test probabilities} of the split so far
+                    combo, blocks,  # the fused row's name and the blocks it joins
+                    model,          # whose single-block probabilities are averaged (None: no late fusion)
+                    y_test):        # the split's test labels
+    "(averaged probabilities, score row) of late fusion for `combo`, or None until every single block has run."
+    singles = [f'only {b}' for b in blocks]
+    if not model or len(singles) < 2 or not all((s, model) in probas for s in singles): return None
+    p = np.mean([probas[s, model] for s in singles], axis=0)
+    return p, dict(control='', combo=combo, model='late fusion', **fold_scores(y_test, (p > 0.5).astype(int), p))
+
+# %% ../nbs/05_ablation.ipynb #fd4304a7
+def evaluate_split(store,                  # the posts' frozen features and labels (`PostFeatures`)
+                   scheme,                 # fits the fold's features on `train` only (e.g. `PCABlocks`)
+                   train, test,            # row indices of the split
+                   combos=COMBOS,          # {row name: blocks it stacks}
+                   models=None,            # {name: estimator} (default: `default_models(seed)`)
+                   seed=0,                 # seeds the scheme and the models
+                   skip=(),                # model names not run on this split (the expensive ones, after repeat 1)
+                   late_fusion='TorchMLP', # the model whose image and text probabilities are averaged, or None
+                   control=(),             # (combo, model) rows also fitted on `y_control`
+                   y_control=None,         # the shuffled labels of the controls
+                   memoise=(),             # model names whose fits joblib.Memory keeps on disk
+                   word_models=None):      # {name: estimator} on the raw captions (default: `word_model`)
     ("(score rows, {(combo, model): test probabilities}) of every combo x model on one split; "
      "the scheme is fitted once, on `train`.\n"
      "    Models named in `memoise` reuse their fits from disk when the same estimator meets the same arrays again;\n"
@@ -345,11 +370,8 @@ def evaluate_split(store, scheme, train, test, combos=COMBOS, models=None, seed=
     for combo in sorted(combos, key=lambda c: len(combos[c])):     # single blocks first: late fusion reuses them
         for name in models:
             if name not in skip: probas[combo, name] = run(combo, name, y, '')
-        singles = [f'only {b}' for b in combos[combo]]
-        if late_fusion and len(singles) > 1 and all((s, late_fusion) in probas for s in singles):
-            p = np.mean([probas[s, late_fusion] for s in singles], axis=0); probas[combo, 'late fusion'] = p
-            rows.append(dict(control='', combo=combo, model='late fusion',
-                             **fold_scores(y[test], (p > 0.5).astype(int), p)))
+        if (fused := late_fusion_row(probas, combo, combos[combo], late_fusion, y[test])):
+            probas[combo, 'late fusion'], row = fused; rows.append(row)
     if store.captions is not None:
         captions = np.asarray(store.captions, object)
         for name, est in word_models.items(): probas[WORDS_COMBO, name] = run(WORDS_COMBO, name, y, '', captions, est)
@@ -358,6 +380,7 @@ def evaluate_split(store, scheme, train, test, combos=COMBOS, models=None, seed=
         for combo, name in control: run(combo, name, y_control, 'shuffled labels')
     return rows, probas
 
+# %% ../nbs/05_ablation.ipynb #042efad3
 def shuffled_labels(y, train, test, seed=0):
     ("Labels permuted within the training rows and within the test rows: "
      "unrelated to the posts, class balance of each side kept.")
@@ -371,18 +394,29 @@ def cv_splits(y, n_folds=5, cv_repeats=5, seed=0):
     cv = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=cv_repeats, random_state=seed)
     return [(i // n_folds, i % n_folds, tr, te) for i, (tr, te) in enumerate(cv.split(np.zeros((len(y), 1)), y))]
 
+# %% ../nbs/05_ablation.ipynb #643fdb2d
 def _split_job(store, scheme, r, f, train, test, combos, models, seed, skip, control, y_control, memoise=(),
                word_models=None):
     "One split's score rows and test probabilities, tagged with repeat and fold (runs in a worker)."
-    torch.set_num_threads(1)
-    rows, probas = evaluate_split(store, scheme, train, test, combos, models, seed, skip, control=control,
-                                  y_control=y_control, memoise=memoise, word_models=word_models)
+    with torch_settings(threads=1):
+        rows, probas = evaluate_split(store, scheme, train, test, combos, models, seed, skip, control=control,
+                                      y_control=y_control, memoise=memoise, word_models=word_models)
     return [dict(repeat=r, fold=f, **row) for row in rows], {k: (test, p) for k, p in probas.items()}
 
-def run_cv(store, scheme, combos=COMBOS, models=None, n_folds=5, cv_repeats=5, seed=0,
-           expensive=('research MLP', 'boosted trees', 'TorchMLP (tuned)'),
-           expensive_repeats=1, control=(('text+mask+image', 'TorchMLP'), ('text+mask+image', 'logistic')), n_jobs=1,
-           progress=True, memoise=('research MLP', 'boosted trees'), word_models=None):
+# %% ../nbs/05_ablation.ipynb #b94e6ea7
+def run_cv(store,                       # the posts' frozen features and labels (`PostFeatures`)
+           scheme,                      # fits each fold's features on its training rows (e.g. `PCABlocks`)
+           combos=COMBOS,               # {row name: blocks it stacks}
+           models=None,                 # {name: estimator} (default: `default_models(seed)`)
+           n_folds=5, cv_repeats=5,     # repeated stratified k-fold
+           seed=0,                      # fixes the folds, the scheme and the models
+           expensive=('research MLP', 'boosted trees', 'TorchMLP (tuned)'),   # models run in few repeats only
+           expensive_repeats=1,         # how many repeats the `expensive` models run in
+           control=(('text+mask+image', 'TorchMLP'), ('text+mask+image', 'logistic')),   # also on shuffled labels
+           n_jobs=1,                    # joblib workers (one split each)
+           progress=True,               # show a progress bar
+           memoise=('research MLP', 'boosted trees'),   # models whose fits are kept on disk by joblib.Memory
+           word_models=None):           # {name: estimator} on the raw captions (default: `word_model`)
     ("(per-split scores, out-of-fold probabilities of the first repeat) of every combo x model "
      "under repeated stratified k-fold.\n"
      "    `expensive` models run in the first `expensive_repeats` repeats only, "
@@ -427,6 +461,7 @@ def summarise(folds, ratio=None, decimals=4):
     df[num] = df[num].round(decimals)
     return order_rows(df)
 
+# %% ../nbs/05_ablation.ipynb #48d107c1
 def order_rows(summary, combos=COMBOS):
     "Rows in reading order: combinations as in `combos`, models from baselines to ours, shuffled-label controls last."
     k = pd.DataFrame(dict(c=summary.control != '', k=summary.combo.map({c: i for i, c in enumerate(combos)}).fillna(99),
@@ -447,6 +482,7 @@ def paired_comparison(folds, row_a, row_b, ratio=None):
     return dict(a=' / '.join(row_a), b=' / '.join(row_b), n_splits=len(common), diff=res['mean'], lo=res['lo'],
                 hi=res['hi'], t=res['t'], p=res['p'], wins=int((d > 0).sum()))
 
+# %% ../nbs/05_ablation.ipynb #5bf03d76
 def describe_comparison(c):
     "The paired comparison in plain words."
     clear = c['lo'] > 0 or c['hi'] < 0
@@ -465,6 +501,7 @@ def best_row(summary, single):
     s = s[s.combo.str.startswith('only ') == single]
     return s.sort_values('accuracy', ascending=False, kind='stable').iloc[0]
 
+# %% ../nbs/05_ablation.ipynb #e5678ade
 def fusion_margins(summary):
     ("Every cross-modal row (text + a photo block) against the interval of the table's best single-modality row "
      "(`best_row`).")
@@ -507,8 +544,15 @@ def selected_comparison(folds, summary, single):
     return dict(tests[best], n_family=len(tests), p_holm=float(holm([t['p'] for t in tests])[best]))
 
 # %% ../nbs/05_ablation.ipynb #388409dc
-def single_split_runs(store, scheme, combos=COMBOS, model=None, split_seeds=20, test_size=0.2, seed=0, n_posts=None,
-                      n_jobs=1):
+def single_split_runs(store,           # the posts' frozen features and labels (`PostFeatures`)
+                      scheme,          # fits the split's features on its training rows
+                      combos=COMBOS,   # {row name: blocks it stacks}
+                      model=None,      # the estimator (default: `default_models(seed)['TorchMLP']`)
+                      split_seeds=20,  # one 80/20 split per seed 0..split_seeds-1
+                      test_size=0.2,   # the research's 20% test share
+                      seed=0,          # seeds the scheme, the model and the subset
+                      n_posts=None,    # a random subset of this many posts (default: all)
+                      n_jobs=1):       # joblib workers (one split each)
     ("Accuracy of each combo on one stratified 80/20 split per split seed "
      "(optionally on a random subset of `n_posts` posts).")
     from joblib import Parallel, delayed
@@ -518,14 +562,15 @@ def single_split_runs(store, scheme, combos=COMBOS, model=None, split_seeds=20, 
     runs = Parallel(n_jobs=n_jobs)(jobs) if n_jobs != 1 else [f(*a, **k) for f, a, k in jobs]
     return pd.DataFrame([r for rs in runs for r in rs])
 
+# %% ../nbs/05_ablation.ipynb #95e6c442
 def _single_split_job(store, scheme, combos, model, s, test_size, seed, n_posts):
     "One 80/20 split (seed `s`) of all posts or of a random subset: accuracy per combo."
-    torch.set_num_threads(1)
     pool = (np.arange(store.n) if n_posts is None
             else np.sort(np.random.default_rng([seed, s]).choice(store.n, n_posts, replace=False)))
     tr, te = train_test_split(pool, test_size=test_size, stratify=store.y[pool], random_state=s)
-    rows, _ = evaluate_split(store, scheme, np.sort(tr), np.sort(te), combos, {'model': model}, seed, late_fusion=None,
-                             word_models={})
+    with torch_settings(threads=1):
+        rows, _ = evaluate_split(store, scheme, np.sort(tr), np.sort(te), combos, {'model': model}, seed,
+                                 late_fusion=None, word_models={})
     return [dict(split_seed=s, n_posts=len(pool), n_test=len(te), combo=r['combo'], accuracy=r['accuracy'])
             for r in rows]
 
@@ -543,6 +588,7 @@ def table_markdown(summary, ceiling=None):
     df['splits'] = s.n_splits
     return df.to_markdown(index=False)
 
+# %% ../nbs/05_ablation.ipynb #ed1f47aa
 def write_tables(summary, results_dir, name, ceiling=None):
     "Write `name`.csv (every number, 4 decimals) and `name`.md (readable) into `results_dir`; returns both paths."
     results_dir = Path(results_dir); results_dir.mkdir(parents=True, exist_ok=True)
@@ -577,6 +623,7 @@ def plot_accuracy(summary, ax, title='', ceilings=None,
            xlim=(-0.6, len(combos) - 0.4))
     ax.legend(fontsize=8, ncol=len(ms), loc='upper left')
 
+# %% ../nbs/05_ablation.ipynb #0a834ecb
 def plot_roc(oof, y, ax, model='TorchMLP', title='', combos=COMBOS):
     ("Out-of-fold ROC curves (first CV repeat) of one model, one curve per feature combination "
      "(fused solid, single dashed).")
@@ -591,6 +638,7 @@ def plot_roc(oof, y, ax, model='TorchMLP', title='', combos=COMBOS):
     ax.set(xlabel='false positive rate', ylabel='true positive rate', title=title)
     ax.legend(fontsize=7, title='AUC', title_fontsize=7, loc='lower right')
 
+# %% ../nbs/05_ablation.ipynb #4eee5c61
 def plot_single_splits(single, summary, ax, model='TorchMLP', title=''):
     "Accuracy of one 80/20 split per seed (dots) next to the repeated-CV mean and 95% CI of the same model (black)."
     import seaborn as sns

@@ -4,17 +4,15 @@
 
 # %% ../nbs/04_align.ipynb #22c477fc
 from __future__ import annotations
-import math, warnings
-from pathlib import Path
+import math
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import StandardScaler
-from PIL import Image
+from .data import torch_settings
 
 # %% auto #0
-__all__ = ['ProjectionHead', 'clip_loss', 'AlignedSpace', 'retrieval_recall', 'label_match_at_k', 'synthetic_pairs',
-           'OpenClipEncoder']
+__all__ = ['ProjectionHead', 'clip_loss', 'AlignedSpace', 'retrieval_recall', 'label_match_at_k', 'synthetic_pairs']
 
 # %% ../nbs/04_align.ipynb #085c03db
 class ProjectionHead(nn.Module):
@@ -41,6 +39,7 @@ def _as_features(a, name):
                                   f"(failed embeddings?); drop those posts or re-embed them before aligning")
     return a
 
+# %% ../nbs/04_align.ipynb #e28b0ca9
 def _batches(n, batch_size, gen):
     "Index chunks of a random permutation; near-equal sizes so no batch is too small for a contrastive loss."
     perm = torch.randperm(n, generator=gen).numpy()
@@ -66,52 +65,60 @@ class AlignedSpace(BaseEstimator):
 
     def fit(self, image_features, text_features, mask_features=None, eval_set=None):
         "Train both heads on paired rows; `mask_features` (masked-photo features) add extra positives; returns self."
-        old_threads = torch.get_num_threads()
-        torch.set_num_threads(self.threads or old_threads)
-        try: return self._fit(image_features, text_features, mask_features, eval_set)
-        finally: torch.set_num_threads(old_threads)
+        with torch_settings(threads=self.threads):
+            return self._fit(image_features, text_features, mask_features, eval_set)
 
     def _fit(self, image_features, text_features, mask_features, eval_set):
         X, T, M = self._prep(image_features, text_features, mask_features)
         if len(X) < 2: raise ValueError("need at least 2 pairs to train a contrastive loss")
+        x, t, m, ev = self._scaled(X, T, M, eval_set)
+        with torch_settings(seed=self.seed):
+            opt, sched = self._init_heads(X.shape[1], T.shape[1], len(X))
+            gen = torch.Generator().manual_seed(self.seed)
+            rows = [self._epoch(epoch, x, t, m, ev, opt, sched, gen) for epoch in range(self.epochs)]
+        self.history_ = pd.DataFrame(rows)
+        self.image_head_.eval(); self.text_head_.eval()
+        return self
+
+    def _scaled(self, X, T, M, eval_set):
+        "Fit the two scalers (masked photos count as photos); (photo, caption, mask, eval pair) tensors."
         self.img_scaler_ = StandardScaler().fit(X if M is None else np.concatenate([X, M]))
         self.txt_scaler_ = StandardScaler().fit(T)
         tens = lambda a, sc: torch.from_numpy(sc.transform(a).astype(np.float32))
-        x, t = tens(X, self.img_scaler_), tens(T, self.txt_scaler_)
-        m = None if M is None else tens(M, self.img_scaler_)
         ev = None
         if eval_set is not None:
             Xe, Te, _ = self._prep(*eval_set)
             ev = tens(Xe, self.img_scaler_), tens(Te, self.txt_scaler_)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            self.image_head_ = ProjectionHead(X.shape[1], self.hidden, self.dim, self.dropout)
-            self.text_head_ = ProjectionHead(T.shape[1], self.hidden, self.dim, self.dropout)
-            self.log_scale_ = nn.Parameter(torch.tensor(math.log(1 / self.temperature)),
-                                           requires_grad=self.learn_temperature)
-            params = ([*self.image_head_.parameters(), *self.text_head_.parameters()]
-                      + ([self.log_scale_] if self.learn_temperature else []))
-            opt = torch.optim.AdamW(params, lr=self.lr, weight_decay=self.weight_decay)
-            n_steps = self.epochs * max(1, round(len(X) / self.batch_size))
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=max(n_steps, 1), pct_start=0.1)
-            gen, rows = torch.Generator().manual_seed(self.seed), []
-            for epoch in range(self.epochs):
-                self.image_head_.train(); self.text_head_.train(); losses = []
-                for idx in _batches(len(X), self.batch_size, gen):
-                    scale = self.log_scale_.exp().clamp(max=100.0)
-                    ti = self.text_head_(t[idx])
-                    loss = clip_loss(self.image_head_(x[idx]), ti, scale)
-                    if m is not None: loss = (loss + clip_loss(self.image_head_(m[idx]), ti, scale)) / 2
-                    opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-                    losses.append(loss.item() * len(idx))
-                row = dict(epoch=epoch + 1, train_loss=sum(losses) / len(X),
-                           temperature=float(1 / self.log_scale_.detach().exp().clamp(max=100.0)))
-                if ev is not None: row['eval_loss'] = self._loss(*ev)
-                rows.append(row)
-                if self.verbose: print(row)
-        self.history_ = pd.DataFrame(rows)
-        self.image_head_.eval(); self.text_head_.eval()
-        return self
+        m = None if M is None else tens(M, self.img_scaler_)
+        return tens(X, self.img_scaler_), tens(T, self.txt_scaler_), m, ev
+
+    def _init_heads(self, image_dim, text_dim, n_pairs):
+        "New heads and temperature (under the caller's seed); (optimizer, one-cycle schedule) over all epochs."
+        self.image_head_ = ProjectionHead(image_dim, self.hidden, self.dim, self.dropout)
+        self.text_head_ = ProjectionHead(text_dim, self.hidden, self.dim, self.dropout)
+        self.log_scale_ = nn.Parameter(torch.tensor(math.log(1 / self.temperature)),
+                                       requires_grad=self.learn_temperature)
+        params = ([*self.image_head_.parameters(), *self.text_head_.parameters()]
+                  + ([self.log_scale_] if self.learn_temperature else []))
+        opt = torch.optim.AdamW(params, lr=self.lr, weight_decay=self.weight_decay)
+        n_steps = self.epochs * max(1, round(n_pairs / self.batch_size))
+        return opt, torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=max(n_steps, 1), pct_start=0.1)
+
+    def _epoch(self, epoch, x, t, m, ev, opt, sched, gen):
+        "One pass over shuffled batches; its history row (mean training loss, temperature, held-out loss if any)."
+        self.image_head_.train(); self.text_head_.train(); losses = []
+        for idx in _batches(len(x), self.batch_size, gen):
+            scale = self.log_scale_.exp().clamp(max=100.0)
+            ti = self.text_head_(t[idx])
+            loss = clip_loss(self.image_head_(x[idx]), ti, scale)
+            if m is not None: loss = (loss + clip_loss(self.image_head_(m[idx]), ti, scale)) / 2
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+            losses.append(loss.item() * len(idx))
+        row = dict(epoch=epoch + 1, train_loss=sum(losses) / len(x),
+                   temperature=float(1 / self.log_scale_.detach().exp().clamp(max=100.0)))
+        if ev is not None: row['eval_loss'] = self._loss(*ev)
+        if self.verbose: print(row)
+        return row
 
     @torch.no_grad()
     def _loss(self, x, t):
@@ -151,6 +158,7 @@ def _ranks(sim):
     true = np.diag(sim)[:, None]
     return (sim >= true).sum(axis=1) - 1
 
+# %% ../nbs/04_align.ipynb #aaaf3a21
 def retrieval_recall(img_emb, txt_emb, ks=(1, 5, 10)):
     ("Recall@k for image->text and text->image over paired rows, with chance k/n; "
      "a DataFrame with one row per direction.")
@@ -183,106 +191,14 @@ def label_match_at_k(img_emb, txt_emb, labels, ks=(1, 5, 10)):
     return pd.DataFrame(out).T
 
 # %% ../nbs/04_align.ipynb #45ad698f
-def synthetic_pairs(n=1000, d_img=256, d_txt=128, d_shared=8, noise=0.5, seed=0):
+def synthetic_pairs(n=1000,            # pairs
+                    d_img=256, d_txt=128,   # widths of the two views
+                    d_shared=8,        # width of the latent both views are made from
+                    noise=0.5,         # Gaussian noise added to each view
+                    seed=0):
     "(image_features, text_features, latent): two noisy linear views of one shared latent, for testing alignment."
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, d_shared))
     img = z @ rng.standard_normal((d_shared, d_img)) + noise * rng.standard_normal((n, d_img)) * np.sqrt(d_shared)
     txt = np.tanh(z @ rng.standard_normal((d_shared, d_txt)) / 2) + noise * rng.standard_normal((n, d_txt))
     return img.astype(np.float32), txt.astype(np.float32), z.astype(np.float32)
-
-# %% ../nbs/04_align.ipynb #72ab603b
-def _open_clip():
-    "The open_clip module, with a clear message if the optional dependency is missing."
-    try: import open_clip
-    except ImportError as e:
-        raise ImportError("OpenClipEncoder needs the optional package open_clip_torch "
-                          "(pip install open_clip_torch)") from e
-    return open_clip
-
-class OpenClipEncoder:
-    "Image/caption embeddings in a pretrained CLIP joint space, from open_clip weights on local disk (never downloads)."
-    def __init__(self, model_name='ViT-B-32', pretrained_path=None, allow_random=False, tokenizer_path=None,
-                 batch_size=32, device='cpu', seed=0):
-        oc = _open_clip()
-        if model_name.startswith(('hf-hub:', 'hf_hub:')):
-            raise ValueError(f"{model_name!r} would be downloaded from the Hugging Face hub; "
-                             "use a built-in architecture name plus pretrained_path")
-        cfg = oc.get_model_config(model_name)
-        if cfg is None: raise ValueError(f"unknown open_clip architecture {model_name!r}; see open_clip.list_models()")
-        text_cfg = cfg.get('text_cfg', {})
-        if text_cfg.get('hf_model_name'):
-            raise ValueError(f"{model_name!r} builds its text tower from the Hugging Face hub "
-                             f"({text_cfg['hf_model_name']}); not supported offline")
-        if text_cfg.get('hf_tokenizer_name') and tokenizer_path is None:
-            raise ValueError(f"{model_name!r} uses the Hugging Face tokenizer {text_cfg['hf_tokenizer_name']!r}; "
-                             "pass tokenizer_path= a local folder holding it")
-        if pretrained_path is None:
-            if not allow_random:
-                raise ValueError("OpenClipEncoder needs pretrained_path= a local CLIP checkpoint file; "
-                                 "without weights its embeddings are random. allow_random=True builds "
-                                 "a randomly initialised model for testing the code path only.")
-            warnings.warn(f"OpenClipEncoder({model_name!r}) has RANDOM weights (allow_random=True): "
-                          "for tests only, its embeddings mean nothing")
-        else:
-            pretrained_path = Path(pretrained_path).expanduser()
-            if not pretrained_path.is_file():
-                raise FileNotFoundError(f"CLIP checkpoint not found: {pretrained_path} "
-                                        "(pretrained tags like 'openai' are not accepted: they download)")
-        self.model_name, self.pretrained_path, self.random_weights = (model_name, pretrained_path,
-                                                                      pretrained_path is None)
-        self.batch_size, self.device = batch_size, torch.device(device)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.model, _, self.preprocess = oc.create_model_and_transforms(
-                model_name, pretrained=None if pretrained_path is None else str(pretrained_path), device=self.device)
-        self.model.eval()
-        self.tokenizer = (oc.get_tokenizer(model_name) if tokenizer_path is None
-                          else oc.tokenizer.HFTokenizer(str(tokenizer_path),
-                                                        context_length=text_cfg.get('context_length', 77),
-                                                        **text_cfg.get('tokenizer_kwargs', {})))
-        self.dim = int(cfg['embed_dim'])
-
-    def _image(self, image, mask):
-        "Preprocessed tensor of one image (masked if a mask is given); the mask helpers come from chapter 01."
-        from mmtrend.segment import load_rgb, apply_mask
-        pil = apply_mask(image, mask) if mask is not None else Image.fromarray(load_rgb(image))
-        return self.preprocess(pil)
-
-    @torch.inference_mode()
-    def encode_image(self, images, masks=None, progress=False):
-        ("float32 (n, dim) unit vectors for images (paths, PIL images or arrays); "
-         "unreadable ones -> NaN rows, named in a warning.")
-        from mmtrend.data import progress_bar
-        from mmtrend.segment import image_name
-        images = list(images); masks = [None] * len(images) if masks is None else list(masks)
-        if len(masks) != len(images): raise ValueError(f"{len(images)} images but {len(masks)} masks")
-        out, bad = np.full((len(images), self.dim), np.nan, np.float32), []
-        for s in progress_bar(range(0, len(images), self.batch_size), desc='open_clip images', disable=not progress):
-            rows, batch = [], []
-            for i in range(s, min(s + self.batch_size, len(images))):
-                try: batch.append(self._image(images[i], masks[i])); rows.append(i)
-                except Exception as e: bad.append(f"record {i} ({image_name(images[i])}): {type(e).__name__}: {e}")
-            if rows: out[rows] = self.model.encode_image(torch.stack(batch).to(self.device),
-                                                         normalize=True).float().cpu().numpy()
-        if bad:
-            warnings.warn(f"OpenClipEncoder.encode_image: {len(bad)} of {len(images)} image(s) could not be read "
-                          f"(NaN rows):\n  " + '\n  '.join(bad[:20]), stacklevel=2)
-        return out
-
-    @torch.inference_mode()
-    def encode_text(self, captions):
-        ("float32 (n, dim) unit vectors for captions; non-text records -> NaN rows "
-         "and empty captions are embedded as is, both named in a warning.")
-        captions = list(captions)
-        out, probs = np.full((len(captions), self.dim), np.nan, np.float32), []
-        ok = [i for i, c in enumerate(captions) if isinstance(c, str)]
-        probs += [f"record {i}: caption must be text, got {type(c).__name__} (NaN row)"
-                  for i, c in enumerate(captions) if not isinstance(c, str)]
-        probs += [f"record {i}: empty caption (embedded as an empty string)" for i in ok if not captions[i].strip()]
-        for s in range(0, len(ok), self.batch_size):
-            rows = ok[s:s + self.batch_size]
-            out[rows] = self.model.encode_text(self.tokenizer([captions[i] for i in rows]).to(self.device),
-                                               normalize=True).float().cpu().numpy()
-        if probs: warnings.warn("OpenClipEncoder.encode_text: " + '\n  '.join(probs[:20]), stacklevel=2)
-        return out

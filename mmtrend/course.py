@@ -26,6 +26,7 @@ def course_nbs_dir():
                                                "run from a clone of the mmtrend repo")
     return d
 
+# %% ../nbs/90_course.ipynb #c950e8d4
 def chapters(nbs_dir=None):
     "Chapters `NN_name.ipynb` (NN < 90; 90+ are tools) in reading order, each appendix `NNa_name` after its chapter."
     nbs = sorted(Path(nbs_dir or course_nbs_dir()).glob('[0-9][0-9]*_*.ipynb'))
@@ -72,6 +73,7 @@ def check_params(params, nbs):
 # %% ../nbs/90_course.ipynb #c780871d
 CHAPTER_NEEDS = {'01': ('images',), '02': ('images',), '03': ('captions',), '04': ('images', 'captions')}
 
+# %% ../nbs/90_course.ipynb #57331ce5
 def skip_reason(nb, modalities):
     "Why chapter `nb` cannot run on a crawl with these `modalities` (chapter 00's summary), or '' when it can."
     missing = [m for m in CHAPTER_NEEDS.get(Path(nb).name[:2], ()) if not modalities.get(m, {}).get('usable', True)]
@@ -110,6 +112,7 @@ def _reader_output(o, root=None):
     text = reader_text(''.join(o['text']) if isinstance(o['text'], list) else o['text'], root)
     return {**o, 'text': text.splitlines(keepends=True)} if text else None
 
+# %% ../nbs/90_course.ipynb #69285550
 def reader_copy(path, root=None):
     "Rewrite the executed notebook at `path` for readers: no papermill timings, progress bars or machine paths."
     path = Path(path); nb = json.loads(path.read_text(encoding='utf-8'))
@@ -123,6 +126,7 @@ def reader_copy(path, root=None):
 # %% ../nbs/90_course.ipynb #ad0ba266
 KERNEL_ENV = {'MPLBACKEND': 'module://matplotlib_inline.backend_inline', PROGRESS_VAR: 'off'}
 
+# %% ../nbs/90_course.ipynb #bb0bff0d
 @contextmanager
 def kernel_env(env=KERNEL_ENV):
     "Chapter kernels started inside this block get `env` (inline figures, no progress bars); the caller's is restored."
@@ -140,6 +144,7 @@ def kernel_env(env=KERNEL_ENV):
 # errors reach its notebook and this runner's report either way.
 KERNEL_QUIET = ['--IPKernelApp.log_level=CRITICAL']
 
+# %% ../nbs/90_course.ipynb #00294db3
 def run_chapter(nb, out, params, kernel='python3'):
     "Execute one chapter into `out`/executed/ as a `reader_copy`: (status 'ok'/'failed', seconds, why)."
     import papermill as pm
@@ -159,11 +164,13 @@ def run_chapter(nb, out, params, kernel='python3'):
 CHAPTER_AFTER = {'01': ('00',), '02': ('01',), '03': ('00',), '04': ('02', '03'), '05': ('04',), '06': ('02', '03'),
                  '07': ('05',), '08': ('02', '03')}
 
+# %% ../nbs/90_course.ipynb #9573d4a0
 def waits_for(nb):
     "What `nb` runs after: its CHAPTER_AFTER entry, or for an appendix its own chapter (whose caches it reuses)."
     key = chapter_key(nb)
     return CHAPTER_AFTER.get(key, ()) if key.isdigit() else (key[:2],)
 
+# %% ../nbs/90_course.ipynb #a7547149
 def ready_chapters(pending, done, selected):
     "The `pending` chapters whose earlier chapters (those `selected` for this run) are all `done`, in reading order."
     return [nb for nb in pending if all(d in done or d not in selected for d in waits_for(nb))]
@@ -182,7 +189,8 @@ def run_course(data_path=None,       # your crawl (default: the closet)
                profile='full',       # sizes from chapter 00's PROFILES
                params=None,          # {name: value} for the chapters' parameters cells
                only=None,            # chapter numbers to run (default: all)
-               kernel='python3', log=print,
+               kernel='python3',     # the Jupyter kernel each chapter runs in
+               log=print,            # where progress lines go
                jobs=2):              # chapters at once (each kernel runs on one pinned thread); never changes a table
     "Execute the chapters with papermill; returns {chapter: dict(status, seconds, why)} in reading order."
     start, out = time.perf_counter(), output_dir(data_path, results_dir)
@@ -289,6 +297,7 @@ RESULT_TITLES = {'00_ceilings': 'Bayes ceilings of the closet (best possible acc
 
 GLOSSARY = 'docs/glossary.md#how-to-read-the-tables'
 
+# %% ../nbs/90_course.ipynb #8a8dc72e
 def results_markdown(results_dir='results', link_prefix='results/'):
     "Markdown of every `NN_*.md` table in `results_dir`, in chapter order, each under a heading."
     parts = []
@@ -310,6 +319,7 @@ KEY_FIGURES = {'05_accuracy': 'Ablation: accuracy of every feature combination, 
                '07_words': 'Why is it hot: words towards and away from hot, with 95% intervals',
                '07_one_post': 'Why this post: its words, regions and modalities'}
 
+# %% ../nbs/90_course.ipynb #55499758
 def figures_markdown(results_dir='results', link_prefix='results/'):
     "Markdown showing each of `KEY_FIGURES` that `results_dir` holds, under its title, in chapter order."
     shown = sorted(k for k in KEY_FIGURES if (Path(results_dir)/f'{k}.png').exists())

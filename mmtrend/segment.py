@@ -4,26 +4,27 @@
 
 # %% ../nbs/01_segment.ipynb #c76670c8
 from __future__ import annotations
-import hashlib, os, time, warnings
+import functools, hashlib, os, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
-from .data import REGIONS, cache_dir, content_hash, progress_bar
+from .data import REGIONS, atomic_write, cache_dir, content_hash, progress_bar, torch_settings, weights_hash
+from .data import H as CLOSET_H, W as CLOSET_W
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN_RGB', 'MIN_SIDE', 'HUGE_PIXELS', 'UNET_VERSION', 'CLOSET_HW', 'PERSON_VERSION', 'LM', 'ZOOM_SHARE',
-           'ZOOM_SIDE', 'WALKER_CROP_BOX', 'WALKER_FRAME_WH', 'WALKER_EYE_BOXES', 'POSE_JOINTS', 'KEEP_ALL',
-           'SEGMENT_METHODS', 'image_name', 'load_rgb', 'load_mask', 'region_ids', 'crop_box', 'apply_mask', 'BadImage',
-           'open_for_inference', 'resize_mask', 'iou_scores', 'is_holdout', 'with_coords', 'local_contrast', 'TinyUNet',
-           'to_tensor', 'load_pairs', 'train_unet', 'closet_train_split', 'load_or_train_unet', 'predict_unet',
-           'training_box', 'grabcut_mask', 'prior_mask', 'native_stderr_silenced', 'mediapipe_models',
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_MEAN_RGB', 'MIN_SIDE', 'HUGE_PIXELS', 'UNET_VERSION', 'CLOSET_HW', 'PERSON_VERSION', 'LM',
+           'ZOOM_SHARE', 'ZOOM_SIDE', 'WALKER_CROP_BOX', 'WALKER_FRAME_WH', 'WALKER_EYE_BOXES', 'POSE_JOINTS',
+           'KEEP_ALL', 'SEGMENT_METHODS', 'image_name', 'load_rgb', 'load_mask', 'region_ids', 'crop_box', 'apply_mask',
+           'BadImage', 'open_for_inference', 'resize_mask', 'iou_scores', 'is_holdout', 'with_coords', 'local_contrast',
+           'TinyUNet', 'to_tensor', 'load_pairs', 'train_unet', 'closet_train_split', 'load_or_train_unet',
+           'predict_unet', 'training_box', 'grabcut_mask', 'prior_mask', 'native_stderr_silenced', 'mediapipe_models',
            'mediapipe_model_files', 'person_box', 'person_clothes_mask', 'segment_person', 'walker_box',
-           'photo_landmarks', 'plausibility', 'walker_plausibility', 'walker_agreement', 'MaskList', 'model_hash',
-           'segment_dataset']
+           'photo_landmarks', 'plausibility', 'walker_plausibility', 'walker_agreement', 'MaskList', 'segment_dataset']
 
 # %% ../nbs/01_segment.ipynb #2e89dec5
 from .data import read_rgb
 
+# %% ../nbs/01_segment.ipynb #35dbf2b9
 def image_name(image):
     "A short name for messages: the file name for a path, else a description of the object."
     if isinstance(image, (str, Path)): return str(image)
@@ -32,6 +33,7 @@ def image_name(image):
     if isinstance(image, np.ndarray): return f'<array {"x".join(map(str, image.shape))}>'
     return f'<{type(image).__name__}>'
 
+# %% ../nbs/01_segment.ipynb #bf52816c
 def load_rgb(image):
     "Upright H x W x 3 uint8 RGB from a path, PIL image or array (grey, 16-bit, RGBA, palette, CMYK, EXIF-rotated)."
     if isinstance(image, np.ndarray):
@@ -51,9 +53,11 @@ def load_rgb(image):
     return np.asarray(read_rgb(image))   # chapter 00's reader: EXIF, 16-bit, alpha on white, palette, CMYK
 
 # %% ../nbs/01_segment.ipynb #9642f753
-# ImageNet mean (0.485, 0.456, 0.406) * 255: zero after the encoders' normalisation
-IMAGENET_MEAN_RGB = (124, 116, 104)
+IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)   # chapter 02's encoders subtract it
+# the nearest colour: (almost) zero after the encoders' normalisation
+IMAGENET_MEAN_RGB = tuple(round(m) for m in IMAGENET_MEAN)
 
+# %% ../nbs/01_segment.ipynb #cb4de2e8
 def load_mask(mask, shape=None):
     "H x W uint8 (region labels) or bool mask from a path, PIL image or array; resized (nearest) to `shape` if given."
     if isinstance(mask, (str, Path)):
@@ -70,6 +74,7 @@ def load_mask(mask, shape=None):
         m = np.asarray(r).astype(bool) if is_bool else np.asarray(r)
     return m
 
+# %% ../nbs/01_segment.ipynb #21f02775
 def region_ids(regions):
     "Region ids (1..5) from names ('upper') or ids; raises on unknown names."
     ids = []
@@ -80,6 +85,7 @@ def region_ids(regions):
         else: ids.append(int(r))
     return ids
 
+# %% ../nbs/01_segment.ipynb #84a2904d
 def _fill_rgb(fill):
     if isinstance(fill, str):
         if fill == 'mean': return IMAGENET_MEAN_RGB
@@ -88,6 +94,7 @@ def _fill_rgb(fill):
     if len(fill) != 3: raise ValueError(f"fill RGB must have 3 values, got {fill!r}")
     return tuple(int(v) for v in fill)
 
+# %% ../nbs/01_segment.ipynb #a26fa861
 def crop_box(keep, margin=0.08, min_margin=2):
     ("(left, top, right, bottom) around the True pixels of `keep`, grown by `margin` of the box size "
      "(at least `min_margin` px).")
@@ -97,7 +104,13 @@ def crop_box(keep, margin=0.08, min_margin=2):
     H, W = keep.shape
     return int(max(l - mx, 0)), int(max(t - my, 0)), int(min(r + mx, W)), int(min(b + my, H))
 
-def apply_mask(image, mask, fill='mean', crop=False, regions=None, name=None):
+# %% ../nbs/01_segment.ipynb #8231036f
+def apply_mask(image,          # a path, PIL image or array
+               mask,           # region labels or a boolean mask, any size (resized to the image)
+               fill='mean',    # the colour outside the mask: 'mean' (the ImageNet mean), 'black' or an RGB tuple
+               crop=False,     # crop to the kept pixels' box
+               regions=None,   # keep only these regions ('upper', ... or ids); None keeps every labelled pixel
+               name=None):     # the image's name in messages
     ("PIL image of the clothes only: pixels outside `mask` (or outside `regions` of it) painted `fill`; "
      "`crop=True` crops to them.")
     name = name or image_name(image)
@@ -121,39 +134,36 @@ def apply_mask(image, mask, fill='mean', crop=False, regions=None, name=None):
 MIN_SIDE = 32                 # smaller images are refused (nothing to segment)
 HUGE_PIXELS = 20_000_000      # larger images are decoded at reduced scale and noted
 
+# %% ../nbs/01_segment.ipynb #e3a970a8
 class BadImage(ValueError):
     ("An image that can't be segmented (unreadable, truncated, too small); "
      "the message names it, `.size` is (H, W) if known.")
     def __init__(self, msg, size=None): super().__init__(msg); self.size = size
 
-def open_for_inference(image, max_side=640, name=None):
-    "(RGB uint8 array with long side <= max_side, original (H, W), notes) for a path, PIL image or array."
-    name, notes = name or image_name(image), []
-    try:
-        if isinstance(image, (str, Path)):
-            with Image.open(image) as im:
-                W, H = ImageOps.exif_transpose(im).size if im.getexif().get(0x0112, 1) in (5, 6, 7, 8) else im.size
-                mode = im.mode
-                if im.format == 'JPEG' and max(im.size) > 2 * max_side:
-                    im.draft(im.mode, (im.width * max_side // max(im.size), im.height * max_side // max(im.size)))
-                im.load(); pil = im.copy()
-            if 'exif' in im.info: pil.info['exif'] = im.info['exif']
-        else:
-            pil = image if isinstance(image, Image.Image) else None
-            arr = None if pil is not None else np.asarray(image)
-            if arr is not None and arr.ndim not in (2, 3):
-                raise BadImage(f"{name}: image array must be HxW or HxWxC, got shape {arr.shape}")
-            mode = (pil.mode if pil is not None
-                    else {2: 'L', 1: 'L', 3: 'RGB', 4: 'RGBA'}.get(1 if arr.ndim == 2 else arr.shape[2], '?'))
-            H, W = (pil.height, pil.width) if pil is not None else arr.shape[:2]
-            if pil is None: pil = (Image.fromarray(load_rgb(arr)) if mode != 'RGBA'
-                                   else Image.fromarray(arr.astype(np.uint8), 'RGBA'))
-    except BadImage: raise
-    except (FileNotFoundError, IsADirectoryError) as e: raise BadImage(f"{name}: image file not found ({e})") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, Image.DecompressionBombError) as e:
-        raise BadImage(f"{name}: image can't be read ({type(e).__name__}: {e})") from None
-    if min(H, W) < MIN_SIDE: raise BadImage(f"{name}: image is {W}x{H} px, smaller than {MIN_SIDE} px on a side: "
-                                            "too small to segment", (H, W))
+# %% ../nbs/01_segment.ipynb #1242c7b3
+def _open_path(path, max_side):
+    "(PIL image, mode, H, W) of an image file: size after EXIF rotation; a much larger JPEG decoded at draft size."
+    with Image.open(path) as im:
+        W, H = ImageOps.exif_transpose(im).size if im.getexif().get(0x0112, 1) in (5, 6, 7, 8) else im.size
+        mode = im.mode
+        if im.format == 'JPEG' and max(im.size) > 2 * max_side:
+            im.draft(im.mode, (im.width * max_side // max(im.size), im.height * max_side // max(im.size)))
+        im.load(); pil = im.copy()
+    if 'exif' in im.info: pil.info['exif'] = im.info['exif']
+    return pil, mode, H, W
+
+def _open_object(image, name):
+    "(PIL image, mode, H, W) of a PIL image or an HxW / HxWxC array."
+    if isinstance(image, Image.Image): return image, image.mode, image.height, image.width
+    arr = np.asarray(image)
+    if arr.ndim not in (2, 3): raise BadImage(f"{name}: image array must be HxW or HxWxC, got shape {arr.shape}")
+    mode = {2: 'L', 1: 'L', 3: 'RGB', 4: 'RGBA'}.get(1 if arr.ndim == 2 else arr.shape[2], '?')
+    pil = Image.fromarray(load_rgb(arr)) if mode != 'RGBA' else Image.fromarray(arr.astype(np.uint8), 'RGBA')
+    return (pil, mode, *arr.shape[:2])
+
+def _conversion_notes(mode, pil, H, W):
+    "What opening an image changes, for the user to read: reduced resolution, grayscale, CMYK, transparency."
+    notes = []
     if H * W > HUGE_PIXELS: notes.append(f"huge image ({W}x{H} = {H*W/1e6:.0f} MP): segmented at reduced resolution, "
                                          "mask scaled back")
     if mode in ('L', 'LA', '1', 'I', 'I;16', 'F'):
@@ -161,14 +171,32 @@ def open_for_inference(image, max_side=640, name=None):
     elif mode == 'CMYK': notes.append("CMYK image: converted to RGB")
     elif mode in ('RGBA', 'LA', 'PA') or (mode == 'P' and 'transparency' in pil.info):
         notes.append(f"image with transparency (mode {mode}): composited over white")
+    return notes
+
+def _fit_side(rgb, max_side):
+    "`rgb` scaled down (bilinear) so that its long side is at most `max_side`."
+    if max(rgb.shape[:2]) <= max_side: return rgb
+    s = max_side / max(rgb.shape[:2])
+    size = (max(1, round(rgb.shape[1] * s)), max(1, round(rgb.shape[0] * s)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))
+
+def open_for_inference(image, max_side=640, name=None):
+    "(RGB uint8 array with long side <= max_side, original (H, W), notes) for a path, PIL image or array."
+    name = name or image_name(image)
+    is_path = isinstance(image, (str, Path))
+    try: pil, mode, H, W = _open_path(image, max_side) if is_path else _open_object(image, name)
+    except BadImage: raise
+    except (FileNotFoundError, IsADirectoryError) as e: raise BadImage(f"{name}: image file not found ({e})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, Image.DecompressionBombError) as e:
+        raise BadImage(f"{name}: image can't be read ({type(e).__name__}: {e})") from None
+    if min(H, W) < MIN_SIDE: raise BadImage(f"{name}: image is {W}x{H} px, smaller than {MIN_SIDE} px on a side: "
+                                            "too small to segment", (H, W))
+    notes = _conversion_notes(mode, pil, H, W)
     try: rgb = load_rgb(pil)
     except OSError as e: raise BadImage(f"{name}: image can't be read ({type(e).__name__}: {e})") from None
-    if max(rgb.shape[:2]) > max_side:
-        s = max_side / max(rgb.shape[:2])
-        rgb = np.asarray(Image.fromarray(rgb).resize((max(1, round(rgb.shape[1] * s)),
-                                                      max(1, round(rgb.shape[0] * s))), Image.BILINEAR))
-    return rgb, (H, W), notes
+    return _fit_side(rgb, max_side), (H, W), notes
 
+# %% ../nbs/01_segment.ipynb #9df5494a
 def resize_mask(mask, size):
     "Region mask `mask` scaled (nearest neighbour, labels stay labels) to `size` = (H, W)."
     if mask.shape == tuple(size): return mask
@@ -196,9 +224,11 @@ def is_holdout(post_id, frac=0.2):
 # %% ../nbs/01_segment.ipynb #5d108677
 import torch, torch.nn as nn, torch.nn.functional as F
 
+# %% ../nbs/01_segment.ipynb #a8c5b94d
 def _conv(ci, co):
     return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
 
+# %% ../nbs/01_segment.ipynb #64af4f9a
 def with_coords(x):
     ("x with two extra channels holding each pixel's row and column in [-1, 1] "
      "(where a pixel is says a lot about its region).")
@@ -206,6 +236,7 @@ def with_coords(x):
     return torch.cat([x, torch.linspace(-1, 1, h).view(1, 1, h, 1).expand(n, 1, h, w),
                       torch.linspace(-1, 1, w).view(1, 1, 1, w).expand(n, 1, h, w)], 1)
 
+# %% ../nbs/01_segment.ipynb #3853846a
 def local_contrast(x):
     "Per-pixel standard deviation of brightness over a 3x3 window: shaded garments vary, the room's flat decoys don't."
     g = x.mean(1, keepdim=True)
@@ -213,6 +244,7 @@ def local_contrast(x):
     v = F.avg_pool2d(g * g, 3, 1, 1, count_include_pad=False) - m * m
     return v.clamp_min(0).sqrt() * 4
 
+# %% ../nbs/01_segment.ipynb #fc5aa496
 class TinyUNet(nn.Module):
     "A small U-Net: 72x96 RGB (+ pixel coordinates, local contrast) in, per-pixel logits over the 6 closet regions out."
     def __init__(self, n_classes=len(REGIONS), width=8):
@@ -230,14 +262,16 @@ class TinyUNet(nn.Module):
         d2 = self.dec2(torch.cat([self.up2(m), e2], 1)); d1 = self.dec1(torch.cat([self.up1(d2), e1], 1))
         return self.head(d1)
 
+# %% ../nbs/01_segment.ipynb #3d0a743e
 def to_tensor(images):
     "N x H x W x 3 uint8 -> N x 3 x H x W float, centred (x/255 - 0.5)."
     return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(255).sub(0.5)
 
 # %% ../nbs/01_segment.ipynb #3197b294
 UNET_VERSION = 'tiny-unet-coord-contrast-v2'
-CLOSET_HW = (96, 72)
+CLOSET_HW = (CLOSET_H, CLOSET_W)   # the closet's photo size, set where chapter 00 draws it
 
+# %% ../nbs/01_segment.ipynb #cbce8d54
 def load_pairs(posts):
     "(images N x 96 x 72 x 3, masks N x 96 x 72) from a post table with image and mask paths at the closet size."
     imgs = np.stack([np.asarray(Image.open(p).convert('RGB').resize(CLOSET_HW[::-1], Image.BILINEAR))
@@ -245,13 +279,17 @@ def load_pairs(posts):
     masks = np.stack([resize_mask(np.asarray(Image.open(p)), CLOSET_HW) for p in posts['mask']])
     return imgs, masks
 
-def train_unet(images, masks, epochs=12, batch_size=16, lr=5e-3, width=8, seed=0, progress=True):
+# %% ../nbs/01_segment.ipynb #999b47fc
+def train_unet(images,           # N x H x W x 3 uint8 photos
+               masks,            # N x H x W region labels
+               epochs=12, batch_size=16, lr=5e-3,   # Adam under a one-cycle schedule
+               width=8,          # channels of the first level
+               seed=0,           # fixes the initial weights, the batches and the flips
+               progress=True):   # show a progress bar
     ("A `TinyUNet` fitted to images (N x H x W x 3 uint8) and region masks (N x H x W); "
      "returns (model, per-epoch losses).")
-    torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
-    was_deterministic = torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(True)
-    try:
+    g = torch.Generator().manual_seed(seed)
+    with torch_settings(deterministic=True, seed=seed):
         model = TinyUNet(width=width)
         x, y = to_tensor(images), torch.from_numpy(masks.astype(np.int64))
         steps = max(1, epochs * int(np.ceil(len(x) / batch_size)))
@@ -270,7 +308,6 @@ def train_unet(images, masks, epochs=12, batch_size=16, lr=5e-3, width=8, seed=0
                 loss = F.cross_entropy(model(xb), yb, weight=weight)
                 opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
             losses.append(tot / len(x))
-    finally: torch.use_deterministic_algorithms(was_deterministic)
     return model.eval(), losses
 
 # %% ../nbs/01_segment.ipynb #18b1583f
@@ -280,8 +317,11 @@ def closet_train_split(posts, holdout_frac=0.2):
     hold = withm.id.map(lambda i: is_holdout(i, holdout_frac))
     return withm[~hold].reset_index(drop=True), withm[hold].reset_index(drop=True)
 
-def load_or_train_unet(posts=None, epochs=12, batch_size=16, lr=5e-3, width=8, seed=0, holdout_frac=0.2,
-                       progress=True):
+# %% ../nbs/01_segment.ipynb #8b79c588
+def load_or_train_unet(posts=None,        # closet posts with masks (default: the closet)
+                       epochs=12, batch_size=16, lr=5e-3, width=8, seed=0,   # `train_unet`'s settings
+                       holdout_frac=0.2,  # posts kept out of training to measure IoU on
+                       progress=True):    # show a progress bar
     ("(model, info): the closet U-Net for this training data and settings, from the cache or trained now "
      "(a few minutes).")
     if posts is None:
@@ -297,14 +337,12 @@ def load_or_train_unet(posts=None, epochs=12, batch_size=16, lr=5e-3, width=8, s
         model = TinyUNet(width=ck['hp']['width']); model.load_state_dict(ck['state']); model.eval()
         return model, dict(ck['info'], cached=True, key=key, path=str(path))
     t0 = time.time()
-    with torch.random.fork_rng():
-        model, losses = train_unet(*load_pairs(train), progress=progress,
-                                   **{k: hp[k] for k in hp if k != 'holdout_frac'})
+    model, losses = train_unet(*load_pairs(train), progress=progress, **{k: hp[k] for k in hp if k != 'holdout_frac'})
     info = dict(n_train=len(train), losses=losses, train_seconds=round(time.time() - t0, 1), hp=hp)
-    tmp = path.with_suffix(f'.{os.getpid()}.tmp')
-    torch.save(dict(state=model.state_dict(), hp=hp, info=info), tmp); tmp.replace(path)
+    atomic_write(path, lambda f: torch.save(dict(state=model.state_dict(), hp=hp, info=info), f))
     return model, dict(info, cached=False, key=key, path=str(path))
 
+# %% ../nbs/01_segment.ipynb #d2480a8f
 @torch.no_grad()
 def predict_unet(model, images, batch_size=128):
     "Region masks (N x H x W uint8) for closet-sized images (N x 96 x 72 x 3 uint8)."
@@ -315,12 +353,14 @@ def predict_unet(model, images, batch_size=128):
 # %% ../nbs/01_segment.ipynb #c08e2e10
 import cv2
 
+# %% ../nbs/01_segment.ipynb #7283074c
 def training_box(masks, min_share=0.02):
     "(x, y, w, h) box around pixels that are clothing in at least `min_share` of `masks`: where outfits stand."
     freq = (np.asarray(masks) > 0).mean(0)
     l, t, r, b = crop_box(freq >= min_share, margin=0, min_margin=0)
     return l, t, r - l, b - t
 
+# %% ../nbs/01_segment.ipynb #208469b2
 def grabcut_mask(image, box, iters=5):
     "Binary foreground (uint8 0/1) of an RGB image by OpenCV GrabCut started from `box` = (x, y, w, h)."
     m = np.zeros(image.shape[:2], np.uint8); bg, fg = np.zeros((1, 65)), np.zeros((1, 65))
@@ -329,14 +369,16 @@ def grabcut_mask(image, box, iters=5):
                 cv2.GC_INIT_WITH_RECT)
     return ((m == cv2.GC_FGD) | (m == cv2.GC_PR_FGD)).astype(np.uint8)
 
+# %% ../nbs/01_segment.ipynb #4f9dd7ab
 def prior_mask(masks):
     "The most frequent label of each pixel over `masks` (the photo-blind baseline)."
-    masks = np.asarray(masks)
-    return np.stack([(masks == k).sum(0) for k in range(len(REGIONS))]).argmax(0).astype(np.uint8)
+    from scipy import stats
+    return stats.mode(np.asarray(masks), axis=0, keepdims=False).mode.astype(np.uint8)   # ties: the lowest label
 
 # %% ../nbs/01_segment.ipynb #b1a7c0df
 from contextlib import contextmanager
 
+# %% ../nbs/01_segment.ipynb #cdb53bb8
 @contextmanager
 def native_stderr_silenced():
     "What C/C++ code writes to file descriptor 2 goes to /dev/null inside the block (`sys.stderr` is flushed first)."
@@ -350,24 +392,25 @@ def native_stderr_silenced():
 
 # %% ../nbs/01_segment.ipynb #c97a30c5
 PERSON_VERSION = 'mp0.10.21-pose1-selfie0-v2'   # v2: zoom in on small people
-_MP = {}
 
+# %% ../nbs/01_segment.ipynb #bec2b526
+@functools.lru_cache(maxsize=None)
 def mediapipe_models():
     "(selfie_segmentation, pose) MediaPipe solutions, created once per process; raises ImportError with install advice."
-    if not _MP:
-        try: import mediapipe as mp
-        except ImportError as e:
-            raise ImportError("the person segmenter needs the optional extra: "
-                              "pip install 'mmtrend[person]' (mediapipe==0.10.21)") from e
-        with native_stderr_silenced():   # the C++ start-up log lines; both graphs are stateless (static images)
-            _MP['selfie'] = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
-            _MP['pose'] = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True,
-                                                 min_detection_confidence=0.5)
-            from skimage.data import astronaut   # a person in a non-square crop: pose's last start-up warning
-            _MP['selfie'].process(np.zeros((64, 64, 3), np.uint8))
-            _MP['pose'].process(np.ascontiguousarray(astronaut()[:, 50:450]))
-    return _MP['selfie'], _MP['pose']
+    try: import mediapipe as mp
+    except ImportError as e:
+        raise ImportError("the person segmenter needs the optional extra: "
+                          "pip install 'mmtrend[person]' (mediapipe==0.10.21)") from e
+    with native_stderr_silenced():   # the C++ start-up log lines; both graphs are stateless (static images)
+        selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True,
+                                      min_detection_confidence=0.5)
+        from skimage.data import astronaut   # a person in a non-square crop: pose's last start-up warning
+        selfie.process(np.zeros((64, 64, 3), np.uint8))
+        pose.process(np.ascontiguousarray(astronaut()[:, 50:450]))
+    return selfie, pose
 
+# %% ../nbs/01_segment.ipynb #bc43de9d
 def mediapipe_model_files():
     "The .tflite files the person segmenter runs on, inside the installed mediapipe wheel."
     import mediapipe as mp
@@ -378,6 +421,7 @@ def mediapipe_model_files():
 # %% ../nbs/01_segment.ipynb #1ed0dcbc
 LM = dict(nose=0, ear_l=7, ear_r=8, sh_l=11, sh_r=12, hip_l=23, hip_r=24, ankle_l=27, ankle_r=28)
 
+# %% ../nbs/01_segment.ipynb #b4571f1e
 def _skin_mask(rgb, face_xy, face_r, person):
     "Pixels of `person` whose chroma is close to the skin sampled around the face (None if it can't be estimated)."
     ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb).astype(np.float32)
@@ -391,9 +435,11 @@ def _skin_mask(rgb, face_xy, face_r, person):
     skin = (maha < 6.0) & person
     return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
 
+# %% ../nbs/01_segment.ipynb #0f9fcf30
 # zoom in when the person's box covers less than this share of the photo; to this long side
 ZOOM_SHARE, ZOOM_SIDE = 0.25, 512
 
+# %% ../nbs/01_segment.ipynb #e9dbe863
 def person_box(landmarks, shape, margin=0.2):
     ("(left, top, right, bottom) around pose `landmarks` (N x 2+ pixels), "
      "grown by `margin` of their height (hair, feet), clipped to `shape`.")
@@ -403,6 +449,7 @@ def person_box(landmarks, shape, margin=0.2):
     return (int(max(np.floor(x0 - m), 0)), int(max(np.floor(y0 - m), 0)),
             int(min(np.ceil(x1 + m), w)), int(min(np.ceil(y1 + m), h)))
 
+# %% ../nbs/01_segment.ipynb #18a35f73
 def _split_person(rgb, res, p_sel, threshold):
     ("(region mask, notes): the person in `rgb` (pose result `res`, selfie probabilities `p_sel`) as "
      "upper/lower/shoes, head and skin removed.")
@@ -434,6 +481,7 @@ def _split_person(rgb, res, p_sel, threshold):
     if not ank_ok.any(): notes.append("ankles not visible: no shoes region, lower body runs to the image edge")
     return out, notes
 
+# %% ../nbs/01_segment.ipynb #3d9d54cb
 def person_clothes_mask(rgb, name='image', threshold=0.5):
     ("(region mask uint8, notes) for an RGB photo: "
      "upper/lower/shoes from MediaPipe person masks split by pose landmarks.")
@@ -478,6 +526,7 @@ WALKER_EYE_BOXES = dict(head=(130, 40, 185, 95), shirt=(150, 190, 200, 240), tro
                         bg_bottom=(0, 460, 310, 510))   # portrait px (left, top, right, bottom)
 POSE_JOINTS = ('sh_l', 'sh_r', 'hip_l', 'hip_r', 'ankle_l', 'ankle_r')
 
+# %% ../nbs/01_segment.ipynb #eb15ba94
 def walker_box(box, shape):
     ("A box in walker-portrait pixels, in the pixels of a walker mask of `shape` (H, W): the portrait itself, "
      "or the whole frame resized.")
@@ -487,6 +536,7 @@ def walker_box(box, shape):
     l, t, r, b = box; L, T = WALKER_CROP_BOX[:2]
     return (round((l + L) * sx), round((t + T) * sy), round((r + L) * sx), round((b + T) * sy))
 
+# %% ../nbs/01_segment.ipynb #2eb4c704
 def photo_landmarks(image):
     "Pose landmarks (33 x 3: x, y in the photo's pixels, visibility) of the pose model run on the whole photo, or None."
     rgb, (H, W), _ = open_for_inference(image)
@@ -494,6 +544,7 @@ def photo_landmarks(image):
     return (None if res.pose_landmarks is None
             else np.array([[p.x * W, p.y * H, p.visibility] for p in res.pose_landmarks.landmark]))
 
+# %% ../nbs/01_segment.ipynb #51051d35
 def plausibility(m, L, boxes):
     ("The numbers the walker checks look at, for a region mask `m`, landmarks `L` "
      "and the eye-marked `boxes` in `m`'s pixels.")
@@ -518,6 +569,7 @@ def plausibility(m, L, boxes):
             'trousers patch lower': patch(boxes['trousers'], m == REGIONS.index('lower')),
             'background labelled (max)': max(patch(boxes[b], m > 0) for b in ('bg_left', 'bg_right', 'bg_bottom'))}
 
+# %% ../nbs/01_segment.ipynb #bb78253b
 def walker_plausibility(image, mask):
     ("`plausibility` of a walker photo's region mask (portrait or whole frame), "
      "against its landmarks and the eye-marked boxes.")
@@ -525,6 +577,7 @@ def walker_plausibility(image, mask):
     if L is None: raise AssertionError(f"the pose model found no body on {image_name(image)}")
     return plausibility(mask, L, {k: walker_box(b, mask.shape) for k, b in WALKER_EYE_BOXES.items()})
 
+# %% ../nbs/01_segment.ipynb #22f79e27
 def walker_agreement(portrait, whole):
     ("(share of the whole frame's labelled pixels outside the portrait's box, "
      "IoU per region with the portrait after cutting that box out).")
@@ -536,11 +589,13 @@ def walker_agreement(portrait, whole):
 KEEP_ALL = 255
 SEGMENT_METHODS = ('learned', 'person', 'truth', 'none')
 
+# %% ../nbs/01_segment.ipynb #c3ca685a
 class MaskList(list):
     "The masks of `segment_dataset`, plus `.problems` (DataFrame: index, name, message) and `.stats`."
     problems: pd.DataFrame
     stats: dict
 
+# %% ../nbs/01_segment.ipynb #e5122a91
 def _dataset_items(posts_or_paths):
     "[(name, image, truth-mask path or None)] from a post table, a list of paths/images, or one path."
     if isinstance(posts_or_paths, pd.DataFrame):
@@ -552,6 +607,7 @@ def _dataset_items(posts_or_paths):
     if isinstance(posts_or_paths, (str, Path)): posts_or_paths = [posts_or_paths]
     return [(image_name(im), im, None) for im in posts_or_paths]
 
+# %% ../nbs/01_segment.ipynb #d7c4a6c6
 def _item_key(image):
     "Content hash of an image item (file bytes, or array pixels); None if it can't be read."
     try:
@@ -560,76 +616,102 @@ def _item_key(image):
         return content_hash(np.asarray(image))
     except OSError: return None
 
-def model_hash(model):
-    "Content hash of a torch model's weights (part of the mask cache key)."
-    return content_hash(*[v.detach().cpu().numpy() for v in model.state_dict().values()])
-
 # %% ../nbs/01_segment.ipynb #f9ec5831
-def _segment_learned(model, name, image):
-    "(mask, notes) for one image with the closet U-Net (resized to 72 x 96 if needed)."
+def _closet_input(image, name):
+    "(RGB at the closet's 72 x 96, original (H, W), notes): what the closet U-Net was trained on."
     rgb, size, notes = open_for_inference(image, max_side=2 * max(CLOSET_HW), name=name)
     if rgb.shape[:2] != CLOSET_HW:
         notes.append(f"{size[1]}x{size[0]} image resized to 72x96 for the closet U-Net (trained on closet photos only)")
         rgb = np.asarray(Image.fromarray(rgb).resize(CLOSET_HW[::-1], Image.BILINEAR))
     return rgb, size, notes
 
-def segment_dataset(posts_or_paths, method='learned', batch_size=64, cache=True, progress=True, cache_root=None,
-                    model=None, max_side=640):
+# %% ../nbs/01_segment.ipynb #978d399e
+class _MaskRun:
+    "The state of one `segment_dataset` call: the masks so far, the problems reported, the counts."
+    def __init__(self, n):
+        self.out, self.problems, self.stats = MaskList([None] * n), [], dict(cached=0, computed=0, failed=0)
+    def report(self, i, name, msg, failed=False):
+        warnings.warn(f"{name}: {msg}"); self.problems.append(dict(index=i, name=name, message=msg))
+        if failed: self.stats['failed'] += 1
+    def done(self, i, name, mask, notes, how='computed'):
+        self.out[i] = mask; self.stats[how] += 1
+        for n in notes: self.report(i, name, n)
+    def fail(self, i, name, msg, size=None):
+        self.report(i, name, msg, failed=True); self.out[i] = np.zeros(size or (0, 0), np.uint8)
+    def result(self):
+        self.out.problems = pd.DataFrame(self.problems, columns=['index', 'name', 'message'])
+        self.out.stats = self.stats
+        return self.out
+
+def _mask_cache(method, model, cache, cache_root):
+    "The mask cache folder for `method` and this model's weights, or None if `method`'s masks are not cached."
+    if not cache or method not in ('learned', 'person'): return None
+    version = f"{UNET_VERSION}-{weights_hash(model)}" if method == 'learned' else PERSON_VERSION
+    d = (Path(cache_root) if cache_root else cache_dir('segment', 'masks'))/f'{method}-{version}'
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+def _cached_mask(cdir, key):
+    "(mask, notes) from the mask cache, or None on a miss."
+    if not key or not (cdir/f'{key}.png').exists(): return None
+    notes = (cdir/f'{key}.txt').read_text().splitlines() if (cdir/f'{key}.txt').exists() else []
+    return np.asarray(Image.open(cdir/f'{key}.png')), notes
+
+def _cache_mask(cdir, key, mask, notes):
+    "Store a mask (and the notes it was made with) under its image's content key."
+    atomic_write(cdir/f'{key}.png', lambda f: Image.fromarray(mask).save(f, format='PNG'))
+    if notes: (cdir/f'{key}.txt').write_text('\n'.join(notes) + '\n')
+
+def _missing_mask(method, image, truth):
+    "Why no mask can be made for an item (no image, or no ground-truth file), else None."
+    if image is None or (isinstance(image, float) and np.isnan(image)): return "no image given: empty mask"
+    if method == 'truth' and (truth is None or not Path(truth).is_file()):
+        return f"no ground-truth mask file ({truth}): empty mask"
+
+def _start_mask(method, name, image, truth, max_side):
+    "(mask, or None if the U-Net makes it in a batch; (U-Net input, size) or None; notes) for one item."
+    if method == 'truth': return load_mask(truth).astype(np.uint8), None, []
+    if method == 'none':
+        _, size, notes = open_for_inference(image, max_side=64, name=name)
+        return np.full(size, KEEP_ALL, np.uint8), None, notes
+    if method == 'learned':
+        rgb, size, notes = _closet_input(image, name)
+        return None, (rgb, size), notes
+    rgb, size, notes = open_for_inference(image, max_side, name)
+    mask, more = person_clothes_mask(rgb, name)
+    return resize_mask(mask, size), None, notes + more
+
+def _segment_batch(run, batch, method, model, cdir, max_side):
+    "Masks for one batch of (index, (name, image, truth)) items: cached ones read, the rest made, then cached."
+    todo = []
+    for i, (name, image, truth) in batch:
+        if why := _missing_mask(method, image, truth): run.fail(i, name, why); continue
+        key = _item_key(image) if cdir else None
+        if hit := _cached_mask(cdir, key): run.done(i, name, *hit, how='cached'); continue
+        try: mask, unet_input, notes = _start_mask(method, name, image, truth, max_side)
+        except BadImage as e: run.fail(i, name, str(e).removeprefix(f"{name}: ") + ": empty mask", e.size); continue
+        if method in ('none', 'truth'): run.done(i, name, mask, notes)
+        else: todo.append([i, name, key, mask, unet_input, notes])
+    if method == 'learned' and todo:
+        for t, p in zip(todo, predict_unet(model, np.stack([t[4][0] for t in todo]))): t[3] = resize_mask(p, t[4][1])
+    for i, name, key, mask, _, notes in todo:
+        run.done(i, name, mask, notes)
+        if key: _cache_mask(cdir, key, mask, notes)
+
+def segment_dataset(posts_or_paths,  # a posts DataFrame (its `image` and `mask` columns), or image paths/arrays
+                    method='learned',  # one of `SEGMENT_METHODS`
+                    batch_size=64,     # images per U-Net call (and per progress step)
+                    cache=True,        # reuse masks cached by image content and model weights
+                    progress=True,     # show a progress bar
+                    cache_root=None,   # the mask cache's folder (default: `cache_dir('segment', 'masks')`)
+                    model=None,        # the U-Net for 'learned' (default: the closet U-Net, trained once)
+                    max_side=640):     # the long side at which 'person' segments
     "One uint8 region mask per image (empty + a warning naming it for bad images), batched and cached by content."
     if method not in SEGMENT_METHODS: raise ValueError(f"method must be one of {SEGMENT_METHODS}, got {method!r}")
     items = _dataset_items(posts_or_paths)
     if method == 'learned' and model is None: model, _ = load_or_train_unet(progress=progress)
-    version = {'learned': lambda: f"{UNET_VERSION}-{model_hash(model)}", 'person': lambda: PERSON_VERSION,
-               'truth': lambda: 'truth', 'none': lambda: 'none'}[method]()
-    use_cache = cache and method in ('learned', 'person')
-    cdir = ((Path(cache_root) if cache_root else cache_dir('segment', 'masks'))/f'{method}-{version}'
-            if use_cache else None)
-    if cdir: cdir.mkdir(parents=True, exist_ok=True)
-    out, problems, stats = MaskList([None] * len(items)), [], dict(cached=0, computed=0, failed=0)
-    def report(i, name, msg, failed=False):
-        warnings.warn(f"{name}: {msg}"); problems.append(dict(index=i, name=name, message=msg))
-        if failed: stats['failed'] += 1
+    run, cdir = _MaskRun(len(items)), _mask_cache(method, model, cache, cache_root)
     for b0 in progress_bar(range(0, len(items), batch_size), desc=f'segment ({method})', disable=not progress):
-        todo = []
-        for i in range(b0, min(b0 + batch_size, len(items))):
-            name, image, truth = items[i]
-            if image is None or (isinstance(image, float) and np.isnan(image)):
-                report(i, name, "no image given: empty mask", True); out[i] = np.zeros((0, 0), np.uint8); continue
-            if method == 'truth':
-                if truth is None or not Path(truth).is_file():
-                    report(i, name, f"no ground-truth mask file ({truth}): empty mask", True)
-                    out[i] = np.zeros((0, 0), np.uint8)
-                else: out[i] = load_mask(truth).astype(np.uint8); stats['computed'] += 1
-                continue
-            key = _item_key(image) if cdir else None
-            if key and (cdir/f'{key}.png').exists():
-                out[i] = np.asarray(Image.open(cdir/f'{key}.png')); stats['cached'] += 1
-                if (cdir/f'{key}.txt').exists():
-                    for n in (cdir/f'{key}.txt').read_text().splitlines(): report(i, name, n)
-                continue
-            try:
-                if method == 'none':
-                    _, size, notes = open_for_inference(image, max_side=64, name=name)
-                    out[i] = np.full(size, KEEP_ALL, np.uint8); stats['computed'] += 1
-                    for n in notes: report(i, name, n)
-                elif method == 'person':
-                    rgb, size, notes = open_for_inference(image, max_side, name)
-                    m, more = person_clothes_mask(rgb, name)
-                    todo.append((i, name, key, resize_mask(m, size), notes + more))
-                else:
-                    rgb, size, notes = _segment_learned(model, name, image)
-                    todo.append((i, name, key, (rgb, size), notes))
-            except BadImage as e:
-                report(i, name, str(e).removeprefix(f"{name}: ") + ": empty mask", True)
-                out[i] = np.zeros(e.size or (0, 0), np.uint8)
-        if method == 'learned' and todo:
-            preds = predict_unet(model, np.stack([t[3][0] for t in todo]))
-            todo = [(i, n, k, resize_mask(p, rs[1]), notes) for (i, n, k, rs, notes), p in zip(todo, preds)]
-        for i, name, key, m, notes in todo:
-            out[i] = m; stats['computed'] += 1
-            for n in notes: report(i, name, n)
-            if key:
-                tmp = cdir/f'{key}.{os.getpid()}.tmp.png'; Image.fromarray(m).save(tmp); tmp.replace(cdir/f'{key}.png')
-                if notes: (cdir/f'{key}.txt').write_text('\n'.join(notes) + '\n')
-    out.problems = pd.DataFrame(problems, columns=['index', 'name', 'message']); out.stats = stats
-    return out
+        _segment_batch(run, [(i, items[i]) for i in range(b0, min(b0 + batch_size, len(items)))], method, model, cdir,
+                       max_side)
+    return run.result()

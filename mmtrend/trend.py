@@ -12,9 +12,9 @@ from sklearn.model_selection import BaseCrossValidator, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.linear_model import LogisticRegression
-from .data import COUNT_FIELDS, engagement_score
+from .data import COUNT_FIELDS, engagement_score, torch_settings
 from .text import tokenize
-from .ablation import corrected_resampled_t
+from .ablation import corrected_resampled_t, fitted_clone
 
 # %% auto #0
 __all__ = ['LEAKY_KEYWORDS', 'SEQ_FEATURES', 'TREND_GRID', 'BASELINE_FORECASTS', 'LeakageWarning', 'keyword_rules',
@@ -37,6 +37,7 @@ def _scores(fires, y):
     tp, tn = (fires & y[:, None]).sum(0), (~fires & ~y[:, None]).sum(0)
     return (tp + tn) / len(y), (tp / pos + tn / neg) / 2, fires.mean(0)
 
+# %% ../nbs/06_trend.ipynb #1ff97d8f
 def keyword_rules(texts, y, tokenizer=None, max_tokens=3, beam=25, min_count=3):
     ("Caption rules 'mentions A or B or C → label' (both labels), best first; "
      "found by beam search over the vocabulary.")
@@ -91,12 +92,14 @@ def lookup_accuracy(values, y, n_splits=5, seed=0):
     acc, bal, _ = _scores(pred.astype(bool)[:, None], y)
     return float(acc[0]), float(bal[0]), float(seen.mean())
 
+# %% ../nbs/06_trend.ipynb #f266de8c
 def _as_number(x):
     "Floats from numbers, booleans or times (seconds since 1970); missing values become NaN."
     s = pd.Series(x)
     if pd.api.types.is_datetime64_any_dtype(s): return (s - pd.Timestamp(0)).dt.total_seconds().to_numpy(float)
     return pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors='coerce').to_numpy(float)
 
+# %% ../nbs/06_trend.ipynb #051a3b67
 def stump_rule(x, y):
     ("(threshold, predicts, accuracy, balanced accuracy, coverage): "
      "best 'x > threshold → predicts' on the non-missing values.")
@@ -118,71 +121,100 @@ def stump_rule(x, y):
 # %% ../nbs/06_trend.ipynb #a53a5a3e
 _ID_SPLIT = re.compile(r'[^0-9a-z\u3400-\u9fff]+')
 
+# %% ../nbs/06_trend.ipynb #2cb41356
 def _id_parts(value):
     "Parts of an id or file name: 'imgs/hot_0012.jpg' -> ['imgs', 'hot', '0012', 'jpg']."
     return [p for p in _ID_SPLIT.split(str(value).lower()) if p]
 
+# %% ../nbs/06_trend.ipynb #2a9cb7bb
 def _first_number(value):
     "First number in a value, in a path's file name only (the checkout's folder must not change the audit)."
     m = re.search(r'\d+', str(value).replace('\\', '/').rsplit('/', 1)[-1]); return float(m.group()) if m else np.nan
 
-def audit_leakage(posts, label='hot', text_col='caption', tokenizer=None, threshold=0.95, max_tokens=3, min_count=3,
-                  columns=None, exclude=(), beam=25, seed=0, top=5, warn=True):
-    ("Rules that predict `label` on their own (caption keywords, id-like/categorical/numeric columns), best first; "
-     "warns above `threshold`.")
+# %% ../nbs/06_trend.ipynb #d4f7f04f
+def _rule_row(label, source, rule, predicts, accuracy, balanced_accuracy, coverage):
+    "One row of the leakage report; `predicts=None` marks a lookup rule, which predicts per value."
+    return dict(source=source, rule=rule, predicts='majority per value' if predicts is None else f"{label}={predicts}",
+                accuracy=float(accuracy), balanced_accuracy=float(balanced_accuracy), coverage=float(coverage))
+
+# %% ../nbs/06_trend.ipynb #724dbfa1
+def _keyword_rows(label, source, verb, texts, y, tokenizer, max_tokens, beam, min_count, keep):
+    "Report rows of the `keep` best keyword rules in `texts` ('caption mentions ...', 'id contains ...')."
+    rules = keyword_rules(texts, y, tokenizer, max_tokens, beam, min_count).head(keep)
+    return [_rule_row(label, source, f"{source} {verb} " + ' OR '.join(repr(t) for t in r.tokens),
+                      r.predicts, r.accuracy, r.balanced_accuracy, r.coverage) for r in rules.itertuples()]
+
+# %% ../nbs/06_trend.ipynb #59a03416
+def _is_ordered(column):
+    "True for columns a threshold can split: booleans, numbers and times."
+    api = pd.api.types
+    return api.is_bool_dtype(column) or api.is_numeric_dtype(column) or api.is_datetime64_any_dtype(column)
+
+# %% ../nbs/06_trend.ipynb #fc57d2f7
+def _column_rows(posts, column, y, label, tokenizer, max_tokens, beam, min_count, seed):
+    "Report rows of one column: a threshold on numbers and times, words inside id-like values, else a lookup."
+    s, rows = posts[column], []
+    if s.isna().all() or s.astype(str).nunique() < 2: return rows
+    if _is_ordered(s):
+        if (st := stump_rule(s, y)):
+            cut = pd.Timestamp(st[0], unit='s') if pd.api.types.is_datetime64_any_dtype(s) else format(st[0], 'g')
+            rows.append(_rule_row(label, column, f"{column} > {cut}", *st[1:]))
+        if s.nunique() > 20: return rows
+    vals = s.astype(str)
+    if vals.nunique() <= len(y) / 2:
+        return rows + [_rule_row(label, column, f"lookup {column} → majority {label} of that value (out of fold)",
+                                 None, *lookup_accuracy(vals, y, seed=seed))]
+    free_text = vals.str.contains(r'\s').mean() > 0.5          # id-like or free text: look inside the values
+    rows += _keyword_rows(label, column, 'contains', vals.tolist(), y, tokenizer if free_text else _id_parts,
+                          max_tokens if free_text else 2, beam, min_count, 5)
+    if not free_text and (st := stump_rule(vals.map(_first_number), y)):
+        rows.append(_rule_row(label, column, f"number in {column} > {st[0]:g}", *st[1:]))
+    return rows
+
+# %% ../nbs/06_trend.ipynb #482cba39
+def _warn_leaks(report, label, top):
+    "A `LeakageWarning` for each of the `top` best flagged rules, then one counting the rest."
+    flagged, n, threshold = report[report.flagged], report.attrs['n'], report.attrs['threshold']
+    for r in flagged.head(top).itertuples():
+        warnings.warn(f"LEAKAGE: the rule [{r.rule} → {r.predicts}] alone predicts {label!r} "
+                      f"with accuracy {r.accuracy:.3f} (balanced {r.balanced_accuracy:.3f}, "
+                      f"coverage {r.coverage:.2f}, n={n}) ≥ {threshold}: the label is "
+                      "probably defined by it; results of models on this data mostly measure this shortcut",
+                      LeakageWarning, stacklevel=3)
+    if len(flagged) > top:
+        warnings.warn(f"LEAKAGE: {len(flagged) - top} more rule(s) above {threshold}, see the report",
+                      LeakageWarning, stacklevel=3)
+
+# %% ../nbs/06_trend.ipynb #66e2c899
+def audit_leakage(posts,              # the post table, with the label column
+                  label='hot',        # the 0/1 column the rules predict
+                  text_col='caption', # searched for keyword rules (None: no caption search)
+                  tokenizer=None,     # caption tokenizer (default: chapter 03's `tokenize`)
+                  threshold=0.95,     # accuracy and balanced accuracy at which a rule is flagged
+                  max_tokens=3,       # words per keyword rule
+                  min_count=3,        # posts a word must appear in
+                  columns=None,       # columns to audit (default: all but label, text_col and `exclude`)
+                  exclude=(),         # columns left out
+                  beam=25,            # beam width of the keyword search
+                  seed=0,             # folds of the out-of-fold lookup
+                  top=5,              # flagged rules warned about one by one
+                  warn=True):         # warn about flagged rules
+    "Rules that predict `label` on their own (caption keywords, id-like/categorical/numeric columns), best first."
     if label not in posts:
         raise KeyError(f"label column {label!r} not in the post table (columns: {list(posts.columns)})")
-    y = posts[label]
-    if y.isna().any():
-        raise ValueError(f"{int(y.isna().sum())} post(s) have no {label!r}; drop or label them before the audit")
-    y = y.astype(int).to_numpy(); n = len(y)
-    rows = []
-    def add(source, rule, predicts, acc, bal, cov):
-        rows.append(dict(source=source, rule=rule,
-                         predicts=f"{label}={predicts}" if predicts is not None else 'majority per value',
-                         accuracy=float(acc), balanced_accuracy=float(bal), coverage=float(cov)))
+    if (unlabelled := int(posts[label].isna().sum())):
+        raise ValueError(f"{unlabelled} post(s) have no {label!r}; drop or label them before the audit")
+    y, rows = posts[label].astype(int).to_numpy(), []
     if text_col is not None and text_col in posts:
-        kr = keyword_rules(posts[text_col].tolist(), y, tokenizer, max_tokens, beam, min_count)
-        for r in kr.head(beam).itertuples():
-            add(text_col, f"{text_col} mentions " + ' OR '.join(repr(t) for t in r.tokens),
-                r.predicts, r.accuracy, r.balanced_accuracy, r.coverage)
+        rows += _keyword_rows(label, text_col, 'mentions', posts[text_col].tolist(), y, tokenizer,
+                              max_tokens, beam, min_count, beam)
     cols = columns if columns is not None else [c for c in posts.columns if c not in {label, text_col, *exclude}]
-    for c in cols:
-        s = posts[c]
-        if s.isna().all() or s.astype(str).nunique() < 2: continue
-        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
-            if (st := stump_rule(s, y)):
-                is_time = pd.api.types.is_datetime64_any_dtype(s)
-                add(c, f"{c} > {pd.Timestamp(st[0], unit='s') if is_time else format(st[0], 'g')}", *st[1:])
-            if s.nunique() > 20: continue
-        vals = s.astype(str)
-        if vals.nunique() > n / 2:                        # id-like or free text: look inside the values
-            free_text = vals.str.contains(r'\s').mean() > 0.5
-            kr = keyword_rules(vals.tolist(), y, tokenizer if free_text else _id_parts,
-                               max_tokens if free_text else 2, beam, min_count)
-            for r in kr.head(5).itertuples():
-                add(c, f"{c} contains " + ' OR '.join(repr(t) for t in r.tokens),
-                    r.predicts, r.accuracy, r.balanced_accuracy, r.coverage)
-            if not free_text and (st := stump_rule(vals.map(_first_number), y)):
-                add(c, f"number in {c} > {st[0]:g}", *st[1:])
-        else:
-            add(c, f"lookup {c} → majority {label} of that value (out of fold)", None,
-                *lookup_accuracy(vals, y, seed=seed))
+    for c in cols: rows += _column_rows(posts, c, y, label, tokenizer, max_tokens, beam, min_count, seed)
     report = pd.DataFrame(rows, columns=['source', 'rule', 'predicts', 'accuracy', 'balanced_accuracy', 'coverage'])
     report['flagged'] = (report.accuracy >= threshold) & (report.balanced_accuracy >= threshold)
     report = report.sort_values(['flagged', 'balanced_accuracy', 'accuracy'], ascending=False, ignore_index=True)
-    report.attrs.update(n=n, majority=float(max(y.mean(), 1 - y.mean())), threshold=threshold)
-    flagged = report[report.flagged]
-    if warn:
-        for r in flagged.head(top).itertuples():
-            warnings.warn(f"LEAKAGE: the rule [{r.rule} → {r.predicts}] alone predicts {label!r} "
-                          f"with accuracy {r.accuracy:.3f} (balanced {r.balanced_accuracy:.3f}, "
-                          f"coverage {r.coverage:.2f}, n={n}) ≥ {threshold}: the label is "
-                          "probably defined by it; results of models on this data mostly measure this shortcut",
-                          LeakageWarning, stacklevel=2)
-        if len(flagged) > top:
-            warnings.warn(f"LEAKAGE: {len(flagged) - top} more rule(s) above {threshold}, see the report",
-                          LeakageWarning, stacklevel=2)
+    report.attrs.update(n=len(y), majority=float(max(y.mean(), 1 - y.mean())), threshold=threshold)
+    if warn: _warn_leaks(report, label, top)
     return report
 
 # %% ../nbs/06_trend.ipynb #12a8898b
@@ -209,6 +241,7 @@ LEAKY_KEYWORDS = ('dress', 'sneakers', 'jeans')
 _BOTTOM_WORDS = dict(denim='jeans', black='black trousers', beige='beige chinos')
 _SHOE_WORDS = dict(sandal='sandals', sneaker='sneakers', ankle_boot='ankle boots')
 
+# %% ../nbs/06_trend.ipynb #ed5a7f58
 def keyword_labelled_closet(keywords=LEAKY_KEYWORDS, posts=None, latents=None):
     "The closet with English captions naming bottoms and shoes, labelled 1 iff the caption mentions one of `keywords`."
     from mmtrend.data import load_closet, load_latents
@@ -231,6 +264,7 @@ def _check_days(groups):
         raise ValueError(f"{int(g.isna().sum())} sample(s) have no day; drop them first (see dated_posts)")
     return g.astype(int).to_numpy()
 
+# %% ../nbs/06_trend.ipynb #eb393cfc
 class RollingOriginSplit(BaseCrossValidator):
     ("Forward-chaining CV over days: train on days ≤ T - purge, test on days in (T, T + test_days], "
      "for `n_origins` cutoffs T.")
@@ -262,16 +296,20 @@ class RollingOriginSplit(BaseCrossValidator):
         if self.max_train_days: train &= days > cutoff - self.purge - self.max_train_days
         return train, (days > cutoff) & (days <= cutoff + self.test_days)
 
-    def split(self, X=None, y=None, groups=None):
-        ("Yield (train indices, test indices) per cutoff; "
-         "a cutoff whose test days hold no samples is skipped with a warning.")
+    def origins(self, groups):
+        ("Yield (cutoff day, train indices, test indices) per cutoff; "
+         "a cutoff whose test or training days hold no samples is skipped with a warning.")
         for t in self.cutoffs(groups):
             train, test = self.masks(groups, t)
             if not test.any() or not train.any():
                 warnings.warn(f"cutoff day {t}: no {'test' if not test.any() else 'training'} samples; "
-                              "this origin is skipped", stacklevel=2)
+                              "this origin is skipped", stacklevel=3)
                 continue
-            yield np.flatnonzero(train), np.flatnonzero(test)
+            yield t, np.flatnonzero(train), np.flatnonzero(test)
+
+    def split(self, X=None, y=None, groups=None):
+        "Yield (train indices, test indices) per cutoff: scikit-learn's view of `origins`."
+        for _, train, test in self.origins(groups): yield train, test
 
     def get_n_splits(self, X=None, y=None, groups=None): return len(self.cutoffs(groups))
 
@@ -285,27 +323,20 @@ def fit_predict(estimator, X_train, y_train, X_test, where='', sample_weight=Non
         warnings.warn(f"{where}: every training label is {classes[0]}; "
                       f"predicting {classes[0]} for its {len(X_test)} test sample(s)", stacklevel=2)
         return np.full(len(X_test), classes[0])
-    est = clone(estimator)
-    if sample_weight is None: est.fit(X_train, y_train)
-    elif hasattr(est, 'steps'): est.fit(X_train, y_train, **{f'{est.steps[-1][0]}__sample_weight': sample_weight})
-    else: est.fit(X_train, y_train, sample_weight=sample_weight)
-    return est.predict(X_test)
+    return fitted_clone(estimator, X_train, y_train, sample_weight).predict(X_test)
 
+# %% ../nbs/06_trend.ipynb #86db6401
 def evaluate_temporal(estimator, X, y, days, splitter, half_life=None):
     "Accuracy per cutoff of a rolling-origin `splitter` (one row per origin: cutoff, n_train, n_test, accuracy)."
     days, y, rows = _check_days(days), np.asarray(y), []
-    for t in splitter.cutoffs(days):
-        train, test = splitter.masks(days, t)
-        if not test.any() or not train.any():
-            warnings.warn(f"cutoff day {t}: no {'test' if not test.any() else 'training'} posts; origin skipped",
-                          stacklevel=2)
-            continue
+    for t, train, test in splitter.origins(days):
         w = 0.5 ** ((t - days[train]) / half_life) if half_life else None
         pred = fit_predict(estimator, X[train], y[train], X[test], f"cutoff day {t}", w)
-        rows.append(dict(cutoff=t, n_train=int(train.sum()), n_test=int(test.sum()),
+        rows.append(dict(cutoff=t, n_train=len(train), n_test=len(test),
                          accuracy=float((pred == y[test]).mean())))
     return pd.DataFrame(rows)
 
+# %% ../nbs/06_trend.ipynb #9426dd5b
 def mean_ci(scores, n_train=None, n_test=None):
     ("(mean, half-width) of the 95% interval over resampled scores: "
      "chapter 05's `corrected_resampled_t` (plain t without n_train/n_test).")
@@ -317,11 +348,96 @@ def mean_ci(scores, n_train=None, n_test=None):
 # %% ../nbs/06_trend.ipynb #84a3d3c8
 SEQ_FEATURES = ['day_rate', 'log_posts', 'share', 'all_rate', 'recent_rate', 'past_rate', 'momentum', 'last_label']
 
+# %% ../nbs/06_trend.ipynb #f75fc5af
 def _ffill(a, fill):
     "Carry the last non-missing value forward along axis 0; leading gaps become `fill`."
     shp = a.shape
     return pd.DataFrame(a.reshape(shp[0], -1)).ffill().fillna(fill).to_numpy().reshape(shp)
 
+# %% ../nbs/06_trend.ipynb #d9b16ec2
+def _style_index(styles, style_names=None):
+    "(index of each post's style in the names, the names): by default the sorted styles seen."
+    styles = pd.Series(np.asarray(styles, dtype=object)).astype(str)
+    names = list(style_names) if style_names is not None else sorted(styles.unique())
+    if (unknown := set(styles) - set(names)): raise ValueError(f"styles not in style_names: {sorted(unknown)[:10]}")
+    return styles.map({n: i for i, n in enumerate(names)}).to_numpy(), names
+
+# %% ../nbs/06_trend.ipynb #0cf43c0d
+def _n_days(days, window, horizon):
+    "Days the posts span, checked against what one window and its horizon need."
+    if days.min() < 0: raise ValueError("days must count from 0 (mmtrend.data.load_posts does this)")
+    n = int(days.max()) + 1
+    if n < window + horizon:
+        raise ValueError(f"the posts span {n} day(s) (day 0..{n - 1}); a window of {window} day(s) and a horizon of "
+                         f"{horizon} need at least {window + horizon} days (more for training): "
+                         "lower window/horizon or collect more days")
+    return n
+
+# %% ../nbs/06_trend.ipynb #f5ae4d65
+def _daily_counts(days, style_index, hot, n_days, n_styles):
+    "(posts, hot posts, days without posts): counts per day x style, with a warning naming the empty days."
+    posts, hits = np.zeros((n_days, n_styles)), np.zeros((n_days, n_styles))
+    np.add.at(posts, (days, style_index), 1); np.add.at(hits, (days, style_index), hot)
+    empty = np.flatnonzero(posts.sum(1) == 0)
+    if len(empty):
+        warnings.warn(f"{len(empty)} day(s) have no posts: {empty.tolist()[:30]}; their post counts are 0 and "
+                      "rates and embeddings are carried forward from the last day with posts", stacklevel=3)
+    return posts, hits, empty
+
+# %% ../nbs/06_trend.ipynb #ce016b54
+def _hot_rate(posts, hits):
+    "rate(a, b): each style's hot rate over days a..b inclusive (arrays of day indices), NaN without posts."
+    n_posts, n_hits = (np.vstack([np.zeros(posts.shape[1]), a.cumsum(0)]) for a in (posts, hits))
+    def rate(a, b):
+        n = n_posts[b + 1] - n_posts[a]
+        return np.where(n > 0, (n_hits[b + 1] - n_hits[a]) / np.maximum(n, 1), np.nan)
+    return rate
+
+# %% ../nbs/06_trend.ipynb #586af807
+def _rising_labels(rate, n_days, horizon, past_days=None):
+    "(rising label, past rate, trailing rate, recent rate) per day x style; the label is NaN where a rate is."
+    d = np.arange(n_days)
+    past = rate(np.zeros(n_days, int), d)
+    trailing = past if past_days is None else rate(np.maximum(d - past_days + 1, 0), d)
+    recent = rate(np.maximum(d - horizon + 1, 0), d)
+    future = np.full_like(past, np.nan); ok = d + horizon <= n_days - 1
+    future[ok] = rate(d[ok] + 1, d[ok] + horizon)
+    label = np.where(np.isnan(future) | np.isnan(trailing), np.nan, (future > trailing).astype(float))
+    return label, past, trailing, recent
+
+# %% ../nbs/06_trend.ipynb #778bd02e
+def _day_features(posts, hits, rates, horizon, with_trailing=False):
+    "`SEQ_FEATURES` (then the trailing rate) of each day x style, D x S x features; gaps carry the last value forward."
+    label, past, trailing, recent = rates
+    last = np.full_like(label, np.nan); last[horizon:] = label[:-horizon]
+    day_total = posts.sum(1, keepdims=True)
+    day_rate = np.where(posts > 0, hits / np.maximum(posts, 1), np.nan)
+    all_rate = np.where(day_total[:, 0] > 0, hits.sum(1) / np.maximum(day_total[:, 0], 1), np.nan)
+    share = np.where(day_total > 0, posts / np.maximum(day_total, 1), 0.0)
+    past_f, recent_f = _ffill(past, 0.5), _ffill(recent, 0.5)
+    all_rate = np.repeat(_ffill(all_rate, 0.5)[:, None], posts.shape[1], 1)
+    feats = [_ffill(day_rate, 0.5), np.log1p(posts), share, all_rate,
+             recent_f, past_f, recent_f - past_f, np.nan_to_num(last, nan=0.5)]
+    return np.stack(feats + ([_ffill(trailing, 0.5)] if with_trailing else []), -1)
+
+# %% ../nbs/06_trend.ipynb #72c9137a
+def _style_day_means(embeddings, days, style_index, posts):
+    "Mean embedding of each day x style's posts, D x S x dims; empty days carry the last mean forward (0 before any)."
+    Z = np.asarray(embeddings, float); E = np.zeros((*posts.shape, Z.shape[1]))
+    np.add.at(E, (days, style_index), Z)
+    return _ffill(np.where(posts[..., None] > 0, E / np.maximum(posts, 1)[..., None], np.nan), 0.0)
+
+# %% ../nbs/06_trend.ipynb #af44b8cf
+def _windows(features, label, window, horizon, names):
+    "(windows, labels, (style, origin) of each, unlabelled (style, origin) pairs) for every origin day."
+    X, y, meta, undefined = [], [], [], []
+    for t in range(window - 1, features.shape[0] - horizon):
+        for s, name in enumerate(names):
+            if np.isnan(label[t, s]): undefined.append((name, t)); continue
+            X.append(features[t - window + 1:t + 1, s]); y.append(int(label[t, s])); meta.append((name, t))
+    return X, y, meta, undefined
+
+# %% ../nbs/06_trend.ipynb #9c252c4a
 def trend_sequences(days,              # day of each post (integers from 0)
                     styles,            # style of each post
                     hot,               # 0/1 label of each post
@@ -331,61 +447,19 @@ def trend_sequences(days,              # day of each post (integers from 0)
                     style_names=None,  # all styles, in order (default: the sorted styles seen)
                     past_days=None):   # label against the trailing `past_days` rate (None: all days so far)
     "(X: samples x window x features, y: rising labels, meta: style/origin per sample) of the style-trend task."
-    days = _check_days(days); hot = np.asarray(hot, float)
-    styles = pd.Series(np.asarray(styles, dtype=object)).astype(str)
-    names = list(style_names) if style_names is not None else sorted(styles.unique())
-    unknown = set(styles) - set(names)
-    if unknown: raise ValueError(f"styles not in style_names: {sorted(unknown)[:10]}")
-    if days.min() < 0: raise ValueError("days must count from 0 (mmtrend.data.load_posts does this)")
-    D, S = int(days.max()) + 1, len(names)
-    if D < window + horizon:
-        raise ValueError(f"the posts span {D} day(s) (day 0..{D - 1}); "
-                         f"a window of {window} day(s) and a horizon of {horizon} "
-                         f"need at least {window + horizon} days (more for training): "
-                         "lower window/horizon or collect more days")
-    sidx = styles.map({n: i for i, n in enumerate(names)}).to_numpy()
-    cnt, hits = np.zeros((D, S)), np.zeros((D, S))
-    np.add.at(cnt, (days, sidx), 1); np.add.at(hits, (days, sidx), hot)
-    empty = np.flatnonzero(cnt.sum(1) == 0)
-    if len(empty):
-        warnings.warn(f"{len(empty)} day(s) have no posts: {empty.tolist()[:30]}; their post counts are 0 and "
-                      "rates and embeddings are carried forward from the last day with posts", stacklevel=2)
-    cN, cH = np.vstack([np.zeros(S), cnt.cumsum(0)]), np.vstack([np.zeros(S), hits.cumsum(0)])
-    with np.errstate(invalid='ignore', divide='ignore'):
-        def rate(a, b):   # hot rate over days a..b inclusive (arrays of day indices), NaN without posts
-            n = cN[b + 1] - cN[a]; return np.where(n > 0, (cH[b + 1] - cH[a]) / np.maximum(n, 1), np.nan)
-        d = np.arange(D)
-        past = rate(np.zeros(D, int), d)
-        trailing = past if past_days is None else rate(np.maximum(d - past_days + 1, 0), d)
-        recent = rate(np.maximum(d - horizon + 1, 0), d)
-        fut = np.full((D, S), np.nan); ok = d + horizon <= D - 1
-        fut[ok] = rate(d[ok] + 1, d[ok] + horizon)
-        label = np.where(np.isnan(fut) | np.isnan(trailing), np.nan, (fut > trailing).astype(float))
-        last = np.full((D, S), np.nan); last[horizon:] = label[:-horizon]
-        day_rate = np.where(cnt > 0, hits / np.maximum(cnt, 1), np.nan)
-        all_rate = np.where(cnt.sum(1) > 0, hits.sum(1) / np.maximum(cnt.sum(1), 1), np.nan)
-        share = np.where(cnt.sum(1, keepdims=True) > 0, cnt / np.maximum(cnt.sum(1, keepdims=True), 1), 0.0)
-    past_f, recent_f = _ffill(past, 0.5), _ffill(recent, 0.5)
-    feats = [_ffill(day_rate, 0.5), np.log1p(cnt), share, np.repeat(_ffill(all_rate, 0.5)[:, None], S, 1),
-             recent_f, past_f, recent_f - past_f, np.nan_to_num(last, nan=0.5)]
-    if past_days is not None: feats.append(_ffill(trailing, 0.5))
-    F = np.stack(feats, -1)                                                              # D x S x 8
-    if embeddings is not None:
-        Z = np.asarray(embeddings, float); E = np.zeros((D, S, Z.shape[1]))
-        np.add.at(E, (days, sidx), Z)
-        E = _ffill(np.where(cnt[..., None] > 0, E / np.maximum(cnt, 1)[..., None], np.nan), 0.0)
-        F = np.concatenate([F, E], -1)
+    days, hot = _check_days(days), np.asarray(hot, float)
+    sidx, names = _style_index(styles, style_names)
+    D, S = _n_days(days, window, horizon), len(names)
+    posts, hits, empty = _daily_counts(days, sidx, hot, D, S)
+    rates = _rising_labels(_hot_rate(posts, hits), D, horizon, past_days)
+    F = _day_features(posts, hits, rates, horizon, with_trailing=past_days is not None)
+    if embeddings is not None: F = np.concatenate([F, _style_day_means(embeddings, days, sidx, posts)], -1)
     F = np.concatenate([F, np.broadcast_to(np.eye(S), (D, S, S))], -1)
-    origins = np.arange(window - 1, D - horizon)
-    X, y, meta, undefined = [], [], [], []
-    for t in origins:
-        for s in range(S):
-            if np.isnan(label[t, s]): undefined.append((names[s], int(t))); continue
-            X.append(F[t - window + 1:t + 1, s]); y.append(int(label[t, s])); meta.append((names[s], int(t)))
+    X, y, meta, undefined = _windows(F, rates[0], window, horizon, names)
     if undefined:
-        warnings.warn(f"{len(undefined)} (style, origin) pair(s) have no label "
-                      f"(no posts of the style in the next {horizon} days "
-                      f"or none before): {undefined[:8]}{' ...' if len(undefined) > 8 else ''}", stacklevel=2)
+        warnings.warn(f"{len(undefined)} (style, origin) pair(s) have no label (no posts of the style in the next "
+                      f"{horizon} days or none before): {undefined[:8]}{' ...' if len(undefined) > 8 else ''}",
+                      stacklevel=2)
     if not X: raise ValueError("no (style, origin) pair has a label; the styles are too sparse for this window/horizon")
     meta = pd.DataFrame(meta, columns=['style', 'origin'])
     meta.attrs.update(feature_names=SEQ_FEATURES + (['trailing_rate'] if past_days is not None else [])
@@ -397,6 +471,7 @@ def trend_sequences(days,              # day of each post (integers from 0)
 import torch
 from torch import nn
 
+# %% ../nbs/06_trend.ipynb #5b992ff3
 class _SeqNet(nn.Module):
     "Recurrent encoder over a window + linear head on the last hidden state."
     def __init__(self, n_features, hidden_size, cell, dropout):
@@ -407,6 +482,7 @@ class _SeqNet(nn.Module):
         out, _ = self.rnn(x)
         return self.head(out[:, -1]).squeeze(-1)
 
+# %% ../nbs/06_trend.ipynb #8549f22c
 class SequenceClassifier(ClassifierMixin, BaseEstimator):
     "A GRU/LSTM classifier of windows (samples x days x features) with the scikit-learn API; same seed, same model."
     def __init__(self, cell='gru', hidden_size=16, epochs=100, lr=0.02, weight_decay=1e-3, dropout=0.2, seed=0):
@@ -425,13 +501,13 @@ class SequenceClassifier(ClassifierMixin, BaseEstimator):
         flat = X.reshape(-1, X.shape[-1]) if X.ndim == 3 else X
         self.mean_, self.std_ = flat.mean(0), flat.std(0) + 1e-6
         xt, yt = self._tensor(X), torch.as_tensor((y == self.classes_[1]).astype(np.float32))
-        torch.manual_seed(self.seed)
-        self.module_ = _SeqNet(X.shape[-1], self.hidden_size, self.cell, self.dropout)
-        opt = torch.optim.Adam(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        loss_fn = nn.BCEWithLogitsLoss()
-        self.module_.train()
-        for _ in range(max(1, int(self.epochs))):
-            opt.zero_grad(); loss = loss_fn(self.module_(xt), yt); loss.backward(); opt.step()
+        with torch_settings(seed=self.seed):
+            self.module_ = _SeqNet(X.shape[-1], self.hidden_size, self.cell, self.dropout)
+            opt = torch.optim.Adam(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+            loss_fn = nn.BCEWithLogitsLoss()
+            self.module_.train()
+            for _ in range(max(1, int(self.epochs))):
+                opt.zero_grad(); loss = loss_fn(self.module_(xt), yt); loss.backward(); opt.step()
         self.loss_ = float(loss.detach())
         return self
 
@@ -442,6 +518,7 @@ class SequenceClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X): return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
 
+# %% ../nbs/06_trend.ipynb #15a14003
 class LastValueClassifier(ClassifierMixin, BaseEstimator):
     ("Predicts the last day's value of one 0/1 feature of the window (the last observed label); "
      "unknown (0.5) → training majority.")
@@ -452,8 +529,10 @@ class LastValueClassifier(ClassifierMixin, BaseEstimator):
         v = np.asarray(X)[:, -1, self.feature]
         return np.where(v == 0.5, self.majority_, (v > 0.5).astype(int))
 
+# %% ../nbs/06_trend.ipynb #c3ad29ba
 def _flatten_windows(X): return np.asarray(X).reshape(len(X), -1)
 
+# %% ../nbs/06_trend.ipynb #8cef06ff
 def window_logreg(C=0.1):
     "Logistic regression on the flattened window (standardised): the linear baseline of the sequence model."
     return make_pipeline(FunctionTransformer(_flatten_windows), StandardScaler(),
@@ -469,6 +548,7 @@ def ar2_coefficients(persistence, period, sd):
 # %% ../nbs/06_trend.ipynb #5c34051f
 from scipy.signal import lfilter
 
+# %% ../nbs/06_trend.ipynb #3ac4561e
 def simulate_style_trend(n_styles=5,        # styles, each with its own independent trend
                          n_days=180,        # days of the crawl
                          persistence=0.97,  # 0: no momentum; near 1: long, regular cycles
@@ -485,6 +565,7 @@ def simulate_style_trend(n_styles=5,        # styles, each with its own independ
 from scipy.special import expit
 TREND_GRID = np.linspace(-12, 12, 481)
 
+# %% ../nbs/06_trend.ipynb #53cd28ca
 def hot_rate_curve(pool):
     "p(hot) of a post drawn at random from `pool` (content logits) when its style's trend is z, as a function of z."
     curve = expit(np.asarray(pool, float)[None, :] + TREND_GRID[:, None]).mean(1)
@@ -532,6 +613,7 @@ from sklearn.dummy import DummyClassifier
 
 BASELINE_FORECASTS = ['majority class (train)', 'last value', 'trend continues', 'reversion']
 
+# %% ../nbs/06_trend.ipynb #6b7a6a69
 def forecast_models(feature_names, epochs=100):
     "The forecast table's models, baselines first; `feature_names` from `trend_sequences(..., past_days=...)`."
     f = list(feature_names).index
@@ -599,6 +681,7 @@ def accuracy_halfwidth(n, accuracy=0.65, z=1.96):
     "Binomial (Wald) 95% half-width of an accuracy measured on `n` independent test posts."
     return z * np.sqrt(accuracy * (1 - accuracy) / np.asarray(n, float))
 
+# %% ../nbs/06_trend.ipynb #58cc5679
 def posts_needed(halfwidth, accuracy=0.65, z=1.96):
     "Test posts needed for a given 95% half-width of an accuracy near `accuracy`."
     return int(math.ceil(z**2 * accuracy * (1 - accuracy) / halfwidth**2))

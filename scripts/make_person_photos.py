@@ -21,11 +21,12 @@ import argparse, hashlib
 from pathlib import Path
 import numpy as np
 from PIL import Image
+# (width, height) of the video, and the portrait's (left, top, right, bottom) in frame pixels: 310 x 510, head to feet;
+# chapter 01 owns both, since its walker checks map boxes between the portrait and the frame
+from mmtrend.segment import WALKER_FRAME_WH as FRAME_SIZE, WALKER_CROP_BOX as PORTRAIT_BOX
 
 VIDEO_SHA256 = 'd9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039'
 FRAME = 100
-FRAME_SIZE = (1768, 994)                 # (width, height) of the video
-PORTRAIT_BOX = (870, 484, 1180, 994)     # (left, top, right, bottom) in frame pixels: 310 x 510, head to feet
 LANDSCAPE_WIDTH = 1280
 
 def sha256(path):

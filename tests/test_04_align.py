@@ -1,11 +1,7 @@
-"Tests of mmtrend.align (chapter 04): the aligned space on synthetic pairs and the open_clip backend's code path, offline."
-import socket, warnings
+"Tests of mmtrend.align (chapter 04): the aligned space on synthetic pairs, offline."
 import numpy as np, pytest, torch
 from sklearn.base import clone
-from mmtrend.align import AlignedSpace, OpenClipEncoder, retrieval_recall, label_match_at_k, synthetic_pairs, clip_loss
-
-SMALLEST_CLIP = 'ViT-S-32-alt'   # the smallest built-in open_clip architecture (~43M parameters)
-
+from mmtrend.align import AlignedSpace, retrieval_recall, label_match_at_k, synthetic_pairs, clip_loss
 
 @pytest.fixture(scope='module')
 def pairs():
@@ -17,15 +13,6 @@ def pairs():
 def fitted(pairs):
     img, txt, _ = pairs
     return AlignedSpace(dim=16, hidden=64, epochs=25, seed=0).fit(img[:450], txt[:450])
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    "Any attempt to open a network connection fails the test: nothing may download."
-    def refuse(*a, **k): raise AssertionError(f"network access attempted: {a}")
-    monkeypatch.setattr(socket.socket, 'connect', refuse)
-    monkeypatch.setattr(socket, 'create_connection', refuse)
-    monkeypatch.setenv('HF_HUB_OFFLINE', '1')
 
 
 def test_shapes_dtype_norm(pairs, fitted):
@@ -130,66 +117,3 @@ def test_label_match():
     np.testing.assert_allclose(m['match@1'], 1.0)
     np.testing.assert_allclose(m['chance'], (2 * 0.4 + 3 * 0.6) / 5)
 
-
-# --- open_clip backend: code path with a randomly initialised model, and refusals ---------------------------------
-
-def test_open_clip_refuses_without_weights(no_network):
-    with pytest.raises(ValueError, match='needs pretrained_path'): OpenClipEncoder(SMALLEST_CLIP)
-    with pytest.raises(FileNotFoundError, match='not found'): OpenClipEncoder(SMALLEST_CLIP, pretrained_path='openai')
-    with pytest.raises(ValueError, match='Hugging Face hub'): OpenClipEncoder('hf-hub:laion/CLIP-ViT-B-32-laion2B-s34B-b79K')
-    with pytest.raises(ValueError, match='unknown open_clip'): OpenClipEncoder('no-such-model', allow_random=True)
-
-
-@pytest.fixture(scope='module')
-def random_clip():
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter('always')
-        enc = OpenClipEncoder(SMALLEST_CLIP, allow_random=True, seed=0)
-    assert any('RANDOM weights' in str(x.message) for x in w)
-    return enc
-
-
-def test_open_clip_random_code_path(random_clip, no_network, tmp_path):
-    from mmtrend.data import load_closet
-    posts = load_closet(lang='en').head(3)
-    from mmtrend.segment import load_rgb
-    arrays = [load_rgb(p) for p in posts.image]
-    zi = random_clip.encode_image(list(posts.image))
-    np.testing.assert_allclose(random_clip.encode_image(arrays), zi, atol=1e-5)
-    zt = random_clip.encode_text(list(posts.caption) + ['穿搭 ootd 🔥'])
-    assert zi.shape == (3, random_clip.dim) and zt.shape == (4, random_clip.dim) and zi.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(zt, axis=1), 1, atol=1e-4)
-    np.testing.assert_allclose(random_clip.encode_text(list(posts.caption)), zt[:3], atol=1e-6)   # deterministic
-    zm = random_clip.encode_image(list(posts.image), masks=list(posts['mask']))
-    assert zm.shape == zi.shape and not np.allclose(zm, zi)
-    bad = tmp_path/'broken.png'; bad.write_bytes(b'not a png')
-    with pytest.warns(UserWarning, match='broken.png'):
-        z = random_clip.encode_image([posts.image.iloc[0], str(bad)])
-    assert np.isnan(z[1]).all() and np.allclose(z[0], zi[0], atol=1e-5)
-    with pytest.warns(UserWarning, match='record 1: caption must be text'):
-        z = random_clip.encode_text(['ok', 3])
-    assert np.isnan(z[1]).all()
-
-
-def test_open_clip_same_seed_same_random_model(random_clip, no_network):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        again = OpenClipEncoder(SMALLEST_CLIP, allow_random=True, seed=0)
-    np.testing.assert_array_equal(again.encode_text(['a coat']), random_clip.encode_text(['a coat']))
-
-
-def test_open_clip_loads_a_local_checkpoint(random_clip, no_network, tmp_path):
-    "The real-weights path: a checkpoint file on disk is loaded (strictly) and reproduces the saved model."
-    path = tmp_path/'open_clip_pytorch_model.bin'
-    torch.save(random_clip.model.state_dict(), path)
-    enc = OpenClipEncoder(SMALLEST_CLIP, pretrained_path=path)
-    assert not enc.random_weights
-    np.testing.assert_allclose(enc.encode_text(['a long coat']), random_clip.encode_text(['a long coat']), atol=1e-6)
-
-
-def test_open_clip_default_tokenizer_is_local(no_network):
-    "ViT-B-32's tokenizer is the BPE file shipped inside open_clip: building it must not touch the network."
-    import open_clip
-    tok = open_clip.get_tokenizer('ViT-B-32')
-    assert type(tok).__name__ == 'SimpleTokenizer'
-    assert tok(['通勤穿搭 a long coat']).shape == (1, 77)

@@ -41,7 +41,7 @@ def test_ray_backend_matches_local_and_resumes_after_an_interrupt(tmp_path):
     finally: ray.shutdown()
     assert resumed.keys == local.keys
     assert {p.name: p.stat().st_mtime_ns for p in resumed.paths if p.name in done} == done   # not redone
-    np.testing.assert_array_equal(resumed.image(), local.image())    # one torch thread, same batches: same bits
+    np.testing.assert_array_equal(resumed.image(), local.image())    # one thread per engine, same batches: same bits
     np.testing.assert_array_equal(resumed.text(), local.text())
     assert resumed.table().equals(local.table())
     assert not np.isnan(resumed.image()).any() and resumed.n_posts == 240
