@@ -50,11 +50,28 @@ def crawls(tmp_path_factory):
     return manifest | {'image_only': image_only(manifest['partial_images'], root/'image_only')}
 
 
-@pytest.mark.parametrize('variant', VARIANTS)
-def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
-    spec, before, out = crawls[variant], committed_results(), tmp_path/'out'
-    args = ['--data', spec['data'], '--out', out] + (['--labels', spec['labels']] if spec.get('labels') else [])
-    proc = run_cli(*args)
+@pytest.fixture(scope='module')
+def course_runs(crawls, tmp_path_factory):
+    "The whole course on a variant, run once and shared by the tests that read it: (proc, out, results/ untouched?)."
+    done = {}
+    def run(variant):
+        if variant not in done:
+            spec, out = crawls[variant], tmp_path_factory.mktemp(variant)/'out'
+            args = ['--data', spec['data'], '--out', out] + (['--labels', spec['labels']] if spec.get('labels') else [])
+            before = committed_results()
+            proc = run_cli(*args)
+            done[variant] = proc, out, committed_results() == before
+        return done[variant]
+    return run
+
+
+# under pytest-xdist (`make test`) the research crawl's two tests share a worker, and so its one run
+SHARED_RUN = pytest.mark.xdist_group('research_json')
+
+
+@pytest.mark.parametrize('variant', [pytest.param(v, marks=SHARED_RUN) if v == 'research_json' else v for v in VARIANTS])
+def test_every_chapter_runs_on_a_field_crawl(crawls, course_runs, variant):
+    spec, (proc, out, results_untouched) = crawls[variant], course_runs(variant)
     print(proc.stdout[-4000:])
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert '=== mmtrend run summary ===' in proc.stdout
@@ -64,7 +81,7 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
     summary = json.loads((out/'00_data_summary.json').read_text())
     assert summary['n_posts'] + summary['n_skipped'] == summary['n_read'] == spec['n_records']
     assert f"{summary['n_read']} record(s) read, {summary['n_posts']} kept" in proc.stdout
-    assert committed_results() == before                      # nothing written into the committed results/
+    assert results_untouched                                  # nothing written into the committed results/
     if not summary['modalities']['images']['usable']:          # text-only crawls: photo chapters skipped, with the reason
         for name in ('01_segment.ipynb', '02_image.ipynb', '04_align.ipynb'):
             assert report[name]['status'] == 'skipped' and 'no images' in report[name]['why'], report[name]
@@ -78,9 +95,10 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
     assert appendices and all(r['status'] == 'skipped' and 'not on your crawl' in r['why'] for r in appendices.values())
 
 
-def test_the_research_crawl_reports_its_leak(crawls, tmp_path):
+@SHARED_RUN
+def test_the_research_crawl_reports_its_leak(course_runs):
     "The research layout's labels were made from caption keywords: the run summary says so, loudly."
-    proc = run_cli('--data', crawls['research_json']['data'], '--out', tmp_path/'out', '--only', '0', '6')
+    proc, _, _ = course_runs('research_json')          # the whole-course run above, not a second one
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert '!! LEAK: caption' in proc.stdout, proc.stdout[-3000:]
 
