@@ -65,11 +65,7 @@ def course_runs(crawls, tmp_path_factory):
     return run
 
 
-# under pytest-xdist (`make test`) the research crawl's two tests share a worker, and so its one run
-SHARED_RUN = pytest.mark.xdist_group('research_json')
-
-
-@pytest.mark.parametrize('variant', [pytest.param(v, marks=SHARED_RUN) if v == 'research_json' else v for v in VARIANTS])
+@pytest.mark.parametrize('variant', VARIANTS)
 def test_every_chapter_runs_on_a_field_crawl(crawls, course_runs, variant):
     spec, (proc, out, results_untouched) = crawls[variant], course_runs(variant)
     print(proc.stdout[-4000:])
@@ -95,7 +91,6 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, course_runs, variant):
     assert appendices and all(r['status'] == 'skipped' and 'not on your crawl' in r['why'] for r in appendices.values())
 
 
-@SHARED_RUN
 def test_the_research_crawl_reports_its_leak(course_runs):
     "The research layout's labels were made from caption keywords: the run summary says so, loudly."
     proc, _, _ = course_runs('research_json')          # the whole-course run above, not a second one
