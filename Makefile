@@ -50,12 +50,12 @@ course: venv
 # later chapters reuse the features and checkpoints earlier ones cache, and parallel workers on a cold cache compute them
 # twice. Measured on a fresh clone with cold caches: ~820 s with 2 workers, ~640 s with 1 worker process, ~330 s in-process.
 # nbdev_test itself loads numpy, so chapter 00's pinned numerics go first (the same kernels as `make course`).
-# pytest runs its tests one at a time: most of its time is whole-course runs on the field crawls, two chapters at once;
-# two such runs side by side (pytest-xdist, tried) overload two cores until Ray's local start-up times out.
+# pytest runs on two workers (pytest-xdist): most of its time is whole-course runs on the field crawls, which keep about
+# one core busy each. Two side by side can overload the cores past Ray's 30 s start-up: chapter 08 on a crawl says so.
 export NBDEV_TEST_PINNED := import mmtrend.data; from nbdev.test import nbdev_test; nbdev_test(n_workers=0, timing=True)
 test: venv $(CHROMIUM)
 	MMTREND_TEST_PROFILE=small MPLBACKEND=Agg $(BIN)/python -c "$$NBDEV_TEST_PINNED"
-	MPLBACKEND=Agg $(BIN)/pytest -q --durations=20 tests; rc=$$?; if [ $$rc = 5 ]; then echo "pytest: no tests collected"; elif [ $$rc != 0 ]; then exit $$rc; fi
+	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --durations=20 tests; rc=$$?; if [ $$rc = 5 ]; then echo "pytest: no tests collected"; elif [ $$rc != 0 ]; then exit $$rc; fi
 
 # Notebooks must be clean and the library exactly what they export.
 check-clean: venv
