@@ -50,24 +50,11 @@ def crawls(tmp_path_factory):
     return manifest | {'image_only': image_only(manifest['partial_images'], root/'image_only')}
 
 
-@pytest.fixture(scope='module')
-def course_runs(crawls, tmp_path_factory):
-    "The whole course on a variant, run once and shared by the tests that read it: (proc, out, results/ untouched?)."
-    done = {}
-    def run(variant):
-        if variant not in done:
-            spec, out = crawls[variant], tmp_path_factory.mktemp(variant)/'out'
-            args = ['--data', spec['data'], '--out', out] + (['--labels', spec['labels']] if spec.get('labels') else [])
-            before = committed_results()
-            proc = run_cli(*args)
-            done[variant] = proc, out, committed_results() == before
-        return done[variant]
-    return run
-
-
 @pytest.mark.parametrize('variant', VARIANTS)
-def test_every_chapter_runs_on_a_field_crawl(crawls, course_runs, variant):
-    spec, (proc, out, results_untouched) = crawls[variant], course_runs(variant)
+def test_every_chapter_runs_on_a_field_crawl(crawls, variant, tmp_path):
+    spec, before, out = crawls[variant], committed_results(), tmp_path/'out'
+    args = ['--data', spec['data'], '--out', out] + (['--labels', spec['labels']] if spec.get('labels') else [])
+    proc = run_cli(*args)
     print(proc.stdout[-4000:])
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert '=== mmtrend run summary ===' in proc.stdout
@@ -77,7 +64,7 @@ def test_every_chapter_runs_on_a_field_crawl(crawls, course_runs, variant):
     summary = json.loads((out/'00_data_summary.json').read_text())
     assert summary['n_posts'] + summary['n_skipped'] == summary['n_read'] == spec['n_records']
     assert f"{summary['n_read']} record(s) read, {summary['n_posts']} kept" in proc.stdout
-    assert results_untouched                                  # nothing written into the committed results/
+    assert committed_results() == before                      # nothing written into the committed results/
     if not summary['modalities']['images']['usable']:          # text-only crawls: photo chapters skipped, with the reason
         for name in ('01_segment.ipynb', '02_image.ipynb', '04_align.ipynb'):
             assert report[name]['status'] == 'skipped' and 'no images' in report[name]['why'], report[name]
